@@ -1,0 +1,18 @@
+// Default addresses, shared by the client, the agent and `gantry dev`.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace gantry {
+
+// `gantry dev` listens here by default, so a client needs no flags.
+inline constexpr uint16_t kDefaultBasePort = 7400;
+// Client API of the first (or only) coordinator: the base port itself.
+inline std::string DefaultEndpoint() {
+  return "tcp://127.0.0.1:" + std::to_string(kDefaultBasePort);
+}
+// The environment variable that overrides the client's endpoint list.
+inline constexpr const char* kEndpointEnv = "GANTRY_ENDPOINT";
+
+}  // namespace gantry

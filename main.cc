@@ -1,0 +1,29 @@
+// gantry: one binary for every role. Each role registers its subcommand(s);
+// a subcommand's callback ends by throwing CLI::RuntimeError(code) when it
+// wants a non-zero exit status.
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+
+#include "client/commands.h"
+#include "client/dev/dev_command.h"
+#include "coordinator/server/coordinator_command.h"
+#include "node/agent_command.h"
+
+int main(int argc, char** argv) {
+  // A closed socket or pipe must be an error return, never a dead process.
+  std::signal(SIGPIPE, SIG_IGN);
+  CLI::App app{"gantry: batch jobs on fleets of machines you own"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Show help for every command");
+  gantry::AddCoordinatorCommand(app);
+  gantry::AddAgentCommand(app);
+  gantry::AddDevCommand(app);
+  gantry::AddClientCommands(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return 0;
+}

@@ -1,0 +1,3 @@
+#include "protocol/codec.h"
+#include <gtest/gtest.h>
+TEST(Codec, Placeholder) {}

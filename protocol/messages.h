@@ -1,0 +1,465 @@
+// Every message gantry processes exchange over ZeroMQ, and its envelope.
+//
+// A message is the last frame of a ZeroMQ multipart message (a ROUTER adds the
+// peer's routing id in front). The frame is a msgpack map:
+//
+//   envelope = map { "v": protocol version (uint), "t": type (uint),
+//                    "id": request id (uint), "body": record }
+//
+// A reply carries the request's id. Type numbers are appended, never reused.
+// Agents' messages are state reports carrying node id, boot id and a sequence
+// number; nothing relies on ZeroMQ delivering a message exactly once.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/codec.h"
+#include "protocol/types.h"
+
+namespace gantry::protocol {
+
+inline constexpr uint32_t kProtocolVersion = 1;
+// Frames larger than this are refused at the socket (ZMQ_MAXMSGSIZE).
+inline constexpr int64_t kMaxFrameBytes = 16 << 20;
+
+enum class MessageType : uint16_t {
+  kErrorReply = 1,
+  // client -> coordinator, and replies
+  kCreateComputeEnvironment = 10,
+  kCreateComputeEnvironmentReply = 11,
+  kCreateJobQueue = 12,
+  kCreateJobQueueReply = 13,
+  kRegisterJobDefinition = 14,
+  kRegisterJobDefinitionReply = 15,
+  kSubmitJob = 16,
+  kSubmitJobReply = 17,
+  kDescribeJobs = 18,
+  kDescribeJobsReply = 19,
+  kListJobs = 20,
+  kListJobsReply = 21,
+  kDescribeJobQueues = 22,
+  kDescribeJobQueuesReply = 23,
+  kDescribeComputeEnvironments = 24,
+  kDescribeComputeEnvironmentsReply = 25,
+  kDescribeJobDefinitions = 26,
+  kDescribeJobDefinitionsReply = 27,
+  kDescribeNodes = 28,
+  kDescribeNodesReply = 29,
+  // agent <-> coordinator
+  kNodeStatus = 100,
+  kNodeStatusAck = 101,
+  kLaunchAttempt = 102,
+  kKillAttempt = 103,
+  kAttemptStarted = 104,
+  kAttemptEnded = 105,
+  kAttemptReportAck = 106,
+};
+
+const char* MessageTypeName(MessageType t);
+bool IsKnownMessageType(uint16_t t);
+
+// ---- generic -------------------------------------------------------------
+
+struct ErrorReply {
+  static constexpr MessageType kType = MessageType::kErrorReply;
+  uint8_t code = 0;  // gantry::StatusCode
+  std::string message;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("code", s.code);
+    v("message", s.message);
+  }
+};
+
+// ---- client requests ------------------------------------------------------
+
+struct CreateComputeEnvironmentRequest {
+  static constexpr MessageType kType = MessageType::kCreateComputeEnvironment;
+  ComputeEnvironment computeEnvironment;  // createdAt is ignored
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("computeEnvironment", s.computeEnvironment); }
+};
+
+struct CreateComputeEnvironmentReply {
+  static constexpr MessageType kType = MessageType::kCreateComputeEnvironmentReply;
+  std::string computeEnvironmentName;
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("computeEnvironmentName", s.computeEnvironmentName); }
+};
+
+struct CreateJobQueueRequest {
+  static constexpr MessageType kType = MessageType::kCreateJobQueue;
+  JobQueue jobQueue;
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("jobQueue", s.jobQueue); }
+};
+
+struct CreateJobQueueReply {
+  static constexpr MessageType kType = MessageType::kCreateJobQueueReply;
+  std::string jobQueueName;
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("jobQueueName", s.jobQueueName); }
+};
+
+struct RegisterJobDefinitionRequest {
+  static constexpr MessageType kType = MessageType::kRegisterJobDefinition;
+  JobDefinition jobDefinition;  // revision and createdAt are ignored
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("jobDefinition", s.jobDefinition); }
+};
+
+struct RegisterJobDefinitionReply {
+  static constexpr MessageType kType = MessageType::kRegisterJobDefinitionReply;
+  std::string jobDefinitionName;
+  uint32_t revision = 0;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("jobDefinitionName", s.jobDefinitionName);
+    v("revision", s.revision);
+  }
+};
+
+// Overrides on top of the job definition; absent means "as defined".
+struct SubmitJobRequest {
+  static constexpr MessageType kType = MessageType::kSubmitJob;
+  std::string jobName;
+  std::string jobQueue;
+  std::string jobDefinition;  // "name" (latest revision) or "name:revision"
+  std::optional<std::vector<std::string>> command;
+  Environment environment;  // merged over the definition's
+  std::optional<uint32_t> vcpus;
+  std::optional<uint64_t> memoryMib;
+  std::optional<uint64_t> diskMib;
+  std::optional<std::string> clientToken;  // makes a retried submission idempotent
+
+  Status Validate() const;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("jobName", s.jobName);
+    v("jobQueue", s.jobQueue);
+    v("jobDefinition", s.jobDefinition);
+    v("command", s.command);
+    v("environment", s.environment);
+    v("vcpus", s.vcpus);
+    v("memoryMib", s.memoryMib);
+    v("diskMib", s.diskMib);
+    v("clientToken", s.clientToken);
+  }
+};
+
+struct SubmitJobReply {
+  static constexpr MessageType kType = MessageType::kSubmitJobReply;
+  std::string jobId;
+  std::string jobName;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("jobId", s.jobId);
+    v("jobName", s.jobName);
+  }
+};
+
+inline constexpr size_t kMaxDescribeJobs = 1000;
+
+struct DescribeJobsRequest {
+  static constexpr MessageType kType = MessageType::kDescribeJobs;
+  std::vector<std::string> jobs;
+  Status Validate() const;
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("jobs", s.jobs); }
+};
+
+struct DescribeJobsReply {
+  static constexpr MessageType kType = MessageType::kDescribeJobsReply;
+  std::vector<Job> jobs;  // unknown ids are omitted, as AWS does
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("jobs", s.jobs); }
+};
+
+inline constexpr uint32_t kDefaultListJobsResults = 1000;
+
+struct ListJobsRequest {
+  static constexpr MessageType kType = MessageType::kListJobs;
+  std::string jobQueue;
+  std::optional<JobStatus> jobStatus;  // absent: every status
+  std::optional<uint32_t> maxResults;  // 1..kDefaultListJobsResults
+  std::optional<std::string> nextToken;
+  Status Validate() const;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("jobQueue", s.jobQueue);
+    v("jobStatus", s.jobStatus);
+    v("maxResults", s.maxResults);
+    v("nextToken", s.nextToken);
+  }
+};
+
+struct ListJobsReply {
+  static constexpr MessageType kType = MessageType::kListJobsReply;
+  std::vector<Job> jobSummaryList;  // attempts' log tails are left out
+  std::optional<std::string> nextToken;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("jobSummaryList", s.jobSummaryList);
+    v("nextToken", s.nextToken);
+  }
+};
+
+// For the three describe-* calls: empty names means all.
+struct DescribeJobQueuesRequest {
+  static constexpr MessageType kType = MessageType::kDescribeJobQueues;
+  std::vector<std::string> jobQueues;
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("jobQueues", s.jobQueues); }
+};
+
+struct DescribeJobQueuesReply {
+  static constexpr MessageType kType = MessageType::kDescribeJobQueuesReply;
+  std::vector<JobQueue> jobQueues;
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("jobQueues", s.jobQueues); }
+};
+
+struct DescribeComputeEnvironmentsRequest {
+  static constexpr MessageType kType = MessageType::kDescribeComputeEnvironments;
+  std::vector<std::string> computeEnvironments;
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("computeEnvironments", s.computeEnvironments); }
+};
+
+// A compute environment with the vCPUs its running jobs hold now.
+struct ComputeEnvironmentView {
+  ComputeEnvironment computeEnvironment;
+  uint32_t usedvCpus = 0;
+  uint32_t nodes = 0;  // ready nodes matching the selector
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("computeEnvironment", s.computeEnvironment);
+    v("usedvCpus", s.usedvCpus);
+    v("nodes", s.nodes);
+  }
+};
+
+struct DescribeComputeEnvironmentsReply {
+  static constexpr MessageType kType = MessageType::kDescribeComputeEnvironmentsReply;
+  std::vector<ComputeEnvironmentView> computeEnvironments;
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("computeEnvironments", s.computeEnvironments); }
+};
+
+struct DescribeJobDefinitionsRequest {
+  static constexpr MessageType kType = MessageType::kDescribeJobDefinitions;
+  std::vector<std::string> jobDefinitions;  // "name" (all revisions) or "name:rev"
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("jobDefinitions", s.jobDefinitions); }
+};
+
+struct DescribeJobDefinitionsReply {
+  static constexpr MessageType kType = MessageType::kDescribeJobDefinitionsReply;
+  std::vector<JobDefinition> jobDefinitions;
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("jobDefinitions", s.jobDefinitions); }
+};
+
+struct DescribeNodesRequest {
+  static constexpr MessageType kType = MessageType::kDescribeNodes;
+  template <class S, class V>
+  static void Fields(S&, V&) {}
+};
+
+struct NodeView {
+  Node node;
+  NodeState state = NodeState::kReady;
+  std::string stateReason;
+  NodeCapacity free;  // capacity minus reservations
+  std::vector<std::string> runningAttempts;  // "jobId#attemptNumber"
+  int64_t lastSeenAgoMs = 0;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("node", s.node);
+    v("state", s.state);
+    v("stateReason", s.stateReason);
+    v("free", s.free);
+    v("runningAttempts", s.runningAttempts);
+    v("lastSeenAgoMs", s.lastSeenAgoMs);
+  }
+};
+
+struct DescribeNodesReply {
+  static constexpr MessageType kType = MessageType::kDescribeNodesReply;
+  std::vector<NodeView> nodes;
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("nodes", s.nodes); }
+};
+
+// ---- agent <-> coordinator ------------------------------------------------
+
+// Sent by the agent every heartbeat interval and right after every (re)connect.
+// It is a full report: the coordinator needs no earlier message to act on it.
+struct NodeStatus {
+  static constexpr MessageType kType = MessageType::kNodeStatus;
+  Node node;
+  uint64_t sequence = 0;  // increases per boot
+  std::vector<std::string> runningAttempts;  // attempt ids the agent runs now
+  Status Validate() const;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("node", s.node);
+    v("sequence", s.sequence);
+    v("runningAttempts", s.runningAttempts);
+  }
+};
+
+struct NodeStatusAck {
+  static constexpr MessageType kType = MessageType::kNodeStatusAck;
+  uint64_t sequence = 0;
+  // Attempts the coordinator holds live on this node. The agent stops any
+  // attempt it runs that is not listed here and not newer than this ack.
+  std::vector<std::string> currentAttempts;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("sequence", s.sequence);
+    v("currentAttempts", s.currentAttempts);
+  }
+};
+
+// Idempotent: an agent that already runs or ran `attemptId` ignores it.
+struct LaunchAttempt {
+  static constexpr MessageType kType = MessageType::kLaunchAttempt;
+  std::string attemptId;
+  std::string jobId;
+  uint32_t attemptNumber = 1;
+  uint64_t fencingToken = 0;
+  std::vector<std::string> command;
+  Environment environment;  // the job's; the agent adds AWS_BATCH_* variables
+  Resources resources;
+  std::string jobQueue;
+  std::string computeEnvironment;
+  Status Validate() const;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("attemptId", s.attemptId);
+    v("jobId", s.jobId);
+    v("attemptNumber", s.attemptNumber);
+    v("fencingToken", s.fencingToken);
+    v("command", s.command);
+    v("environment", s.environment);
+    v("resources", s.resources);
+    v("jobQueue", s.jobQueue);
+    v("computeEnvironment", s.computeEnvironment);
+  }
+};
+
+// Idempotent: killing an attempt that is not running does nothing.
+struct KillAttempt {
+  static constexpr MessageType kType = MessageType::kKillAttempt;
+  std::string attemptId;
+  std::string reason;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("attemptId", s.attemptId);
+    v("reason", s.reason);
+  }
+};
+
+// The agent resends this until it gets an AttemptReportAck.
+struct AttemptStarted {
+  static constexpr MessageType kType = MessageType::kAttemptStarted;
+  std::string nodeId;
+  std::string bootId;
+  std::string attemptId;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("nodeId", s.nodeId);
+    v("bootId", s.bootId);
+    v("attemptId", s.attemptId);
+  }
+};
+
+// The agent resends this until it gets an AttemptReportAck. It is sent only
+// after the attempt's processes are gone and its scratch space is deleted.
+struct AttemptEnded {
+  static constexpr MessageType kType = MessageType::kAttemptEnded;
+  std::string nodeId;
+  std::string bootId;
+  std::string attemptId;
+  std::optional<int32_t> exitCode;  // absent when killed by a signal
+  std::optional<int32_t> signal;
+  std::string reason;  // e.g. "Essential container in task exited"
+  std::string logTail;  // at most kMaxLogTailBytes
+  Status Validate() const;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("nodeId", s.nodeId);
+    v("bootId", s.bootId);
+    v("attemptId", s.attemptId);
+    v("exitCode", s.exitCode);
+    v("signal", s.signal);
+    v("reason", s.reason);
+    v("logTail", s.logTail);
+  }
+};
+
+struct AttemptReportAck {
+  static constexpr MessageType kType = MessageType::kAttemptReportAck;
+  std::string attemptId;
+  uint16_t reportType = static_cast<uint16_t>(MessageType::kAttemptEnded);
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("attemptId", s.attemptId);
+    v("reportType", s.reportType);
+  }
+};
+
+// ---- envelope -------------------------------------------------------------
+
+// A decoded envelope. The body stays as msgpack until DecodeBody<T> checks
+// that it is the expected type; `handle` owns the memory `body` points into.
+struct Envelope {
+  uint32_t version = 0;
+  MessageType type = MessageType::kErrorReply;
+  uint64_t requestId = 0;
+  msgpack::object_handle handle;
+  msgpack::object body;
+};
+
+// Encodes `body` in an envelope: the bytes of one ZeroMQ frame.
+template <class T>
+std::string EncodeMessage(uint64_t request_id, const T& body) {
+  msgpack::sbuffer buf;
+  Packer pk(buf);
+  pk.pack_map(4);
+  pk.pack(std::string_view("v"));
+  pk.pack(kProtocolVersion);
+  pk.pack(std::string_view("t"));
+  pk.pack(static_cast<uint16_t>(T::kType));
+  pk.pack(std::string_view("id"));
+  pk.pack(request_id);
+  pk.pack(std::string_view("body"));
+  Pack(pk, body);
+  return std::string(buf.data(), buf.size());
+}
+
+// Decodes the envelope of a frame. kInvalidArgument for malformed, oversized
+// or wrong-version frames and for unknown message types.
+Result<Envelope> DecodeEnvelope(std::string_view frame);
+
+// Decodes the envelope's body as T; kInvalidArgument if the envelope holds
+// another type or the body breaks T's rules.
+template <class T>
+Result<T> DecodeBody(const Envelope& env) {
+  if (env.type != T::kType) {
+    return Status::InvalidArgument(std::string("expected message ") + MessageTypeName(T::kType) +
+                                   ", got " + MessageTypeName(env.type));
+  }
+  DecodePath path;
+  path.Push(MessageTypeName(T::kType));
+  T out{};
+  GANTRY_RETURN_IF_ERROR(Unpack(env.body, out, path));
+  return out;
+}
+
+}  // namespace gantry::protocol
