@@ -5,7 +5,8 @@ namespace gantry::protocol {
 std::string DecodePath::ToString() const {
   std::string out;
   for (const auto& p : parts_) {
-    if (!out.empty() && p.front() != '[') out += '.';
+    // A map key may be empty: front() on it would be undefined behaviour.
+    if (!out.empty() && (p.empty() || p.front() != '[')) out += '.';
     out += p;
   }
   return out;

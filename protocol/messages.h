@@ -162,7 +162,9 @@ struct SubmitJobReply {
   }
 };
 
-inline constexpr size_t kMaxDescribeJobs = 1000;
+// As AWS Batch: at most 100 ids per DescribeJobs. Each job carries its log
+// tails, so this also keeps a reply well under kMaxFrameBytes.
+inline constexpr size_t kMaxDescribeJobs = 100;
 
 struct DescribeJobsRequest {
   static constexpr MessageType kType = MessageType::kDescribeJobs;

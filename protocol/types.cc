@@ -77,6 +77,14 @@ Status ValidateLabels(const Labels& labels) {
   return Status::Ok();
 }
 
+bool MatchesSelector(const Labels& labels, const Labels& selector) {
+  for (const auto& [key, value] : selector) {
+    auto it = labels.find(key);
+    if (it == labels.end() || it->second != value) return false;
+  }
+  return true;
+}
+
 Status ComputeEnvironment::Validate() const {
   GANTRY_RETURN_IF_ERROR(ValidateName("computeEnvironmentName", computeEnvironmentName));
   GANTRY_RETURN_IF_ERROR(ValidateLabels(selector));

@@ -72,6 +72,9 @@ Status ValidateName(std::string_view what, std::string_view name);
 Status ValidateCommand(const std::vector<std::string>& command);
 Status ValidateEnvironment(const Environment& env);
 Status ValidateLabels(const Labels& labels);
+// True if `labels` has every key=value of `selector` (an empty selector
+// matches every node).
+bool MatchesSelector(const Labels& labels, const Labels& selector);
 
 // A compute environment: the nodes whose labels match `selector`.
 struct ComputeEnvironment {

@@ -1,0 +1,278 @@
+// Tests of the Validate() rules in types.cc, directly and through decoding.
+#include "protocol/types.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "protocol/test_fixtures.h"
+
+namespace gantry::protocol {
+namespace {
+
+using namespace fixtures;  // NOLINT(google-build-using-namespace): Make*() factories
+using ::testing::HasSubstr;
+
+void ExpectInvalid(const Status& s, std::string_view message_part) {
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << "want error containing: " << message_part;
+  EXPECT_THAT(s.message(), HasSubstr(std::string(message_part)));
+}
+
+TEST(Types, FixturesAreValid) {
+  EXPECT_TRUE(MakeComputeEnvironment().Validate().ok());
+  EXPECT_TRUE(MakeJobQueue().Validate().ok());
+  EXPECT_TRUE(MakeResources().Validate().ok());
+  EXPECT_TRUE(MakeJobDefinition().Validate().ok());
+  EXPECT_TRUE(MakeNode().Validate().ok());
+}
+
+// ---- names, commands, environments, labels ----------------------------------
+
+TEST(Types, ValidateNameAcceptsAwsBatchNames) {
+  for (std::string name : {std::string("a"), std::string("Queue_1-high"), std::string(128, 'z'),
+                           std::string("0123456789")}) {
+    EXPECT_TRUE(ValidateName("jobQueue", name).ok()) << name;
+  }
+}
+
+TEST(Types, ValidateNameRejectsEmpty) {
+  Status s = ValidateName("jobQueueName", "");
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(), "jobQueueName must not be empty");
+}
+
+TEST(Types, ValidateNameRejectsTooLong) {
+  Status s = ValidateName("jobName", std::string(129, 'a'));
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(), "jobName is longer than 128 characters");
+}
+
+TEST(Types, ValidateNameRejectsBadCharacters) {
+  const std::vector<std::string> names = {
+      "a b",          "a.b", "a/b", "a:1", "caf\xc3\xa9", "tab\t", std::string("nul\0x", 5),
+      "-ok-but-then!"};
+  for (const std::string& name : names) {
+    Status s = ValidateName("jobName", name);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << name;
+    EXPECT_THAT(s.message(), HasSubstr("may contain only letters, digits, '-' and '_'")) << name;
+  }
+}
+
+TEST(Types, ValidateNameQuotesOnlyAPrefix) {
+  Status s = ValidateName("jobName", std::string(100, 'a') + "!");
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);  // too long is checked first
+  s = ValidateName("jobName", "!" + std::string(120, 'a'));
+  EXPECT_THAT(s.message(), HasSubstr("\"!" + std::string(63, 'a') + "\""));
+}
+
+TEST(Types, ValidateCommandLimits) {
+  EXPECT_TRUE(ValidateCommand({}).ok());
+  EXPECT_TRUE(ValidateCommand(std::vector<std::string>(kMaxCommandArgs, "x")).ok());
+  ExpectInvalid(ValidateCommand(std::vector<std::string>(kMaxCommandArgs + 1, "x")),
+                "command has more than 1024 arguments");
+  EXPECT_TRUE(ValidateCommand({std::string(kMaxCommandBytes, 'c')}).ok());
+  ExpectInvalid(ValidateCommand({std::string(kMaxCommandBytes, 'c'), "d"}),
+                "command is longer than 131072 bytes");
+  ExpectInvalid(ValidateCommand({"ok", std::string("a\0b", 3)}),
+                "command argument contains a NUL byte");
+}
+
+TEST(Types, ValidateEnvironmentRejectsEqualsAndNulInNames) {
+  EXPECT_TRUE(ValidateEnvironment(MakeEnvironment()).ok());
+  ExpectInvalid(ValidateEnvironment({{"A=B", "1"}}),
+                "environment variable name \"A=B\" contains '='");
+  ExpectInvalid(ValidateEnvironment({{"=", "1"}}), "contains '='");
+  ExpectInvalid(ValidateEnvironment({{std::string("A\0B", 3), "1"}}), "NUL");
+  ExpectInvalid(ValidateEnvironment({{"", "1"}}), "environment variable name must not be empty");
+  ExpectInvalid(ValidateEnvironment({{"A", std::string("x\0y", 3)}}),
+                "environment variable A contains a NUL byte");
+  EXPECT_TRUE(ValidateEnvironment({{"A", "b=c"}}).ok());  // '=' is fine in values
+}
+
+TEST(Types, ValidateEnvironmentReservesAwsBatchPrefix) {
+  for (const char* key : {"AWS_BATCH_JOB_ID", "AWS_BATCH_", "AWS_BATCH_JOB_ATTEMPT"}) {
+    ExpectInvalid(ValidateEnvironment({{key, "x"}}), "is reserved (names starting with AWS_BATCH_");
+  }
+  for (const char* key : {"AWS_BATCH", "MY_AWS_BATCH_X", "aws_batch_job_id", "AWS_REGION"}) {
+    EXPECT_TRUE(ValidateEnvironment({{key, "x"}}).ok()) << key;
+  }
+}
+
+TEST(Types, ValidateEnvironmentLimitsEntries) {
+  Environment env;
+  for (size_t i = 0; i < kMaxEnvironmentEntries; ++i) env["V" + std::to_string(i)] = "1";
+  EXPECT_TRUE(ValidateEnvironment(env).ok());
+  env["ONE_MORE"] = "1";
+  ExpectInvalid(ValidateEnvironment(env), "environment has more than 512 variables");
+}
+
+TEST(Types, ValidateLabelsLimits) {
+  Labels labels;
+  for (size_t i = 0; i < kMaxLabels; ++i) labels["k" + std::to_string(i)] = "v";
+  EXPECT_TRUE(ValidateLabels(labels).ok());
+  labels["extra"] = "v";
+  ExpectInvalid(ValidateLabels(labels), "more than 64 labels");
+  ExpectInvalid(ValidateLabels({{"", "v"}}), "label key must be 1-128 bytes");
+  ExpectInvalid(ValidateLabels({{std::string(129, 'k'), "v"}}), "label key must be 1-128 bytes");
+  EXPECT_TRUE(ValidateLabels({{std::string(128, 'k'), std::string(256, 'v')}}).ok());
+  ExpectInvalid(ValidateLabels({{"k", std::string(257, 'v')}}),
+                "label k has a value longer than 256 bytes");
+}
+
+// ---- records ------------------------------------------------------------------
+
+TEST(Types, ComputeEnvironmentRejectsMinOrDesiredAboveMax) {
+  ComputeEnvironment ce = MakeComputeEnvironment();
+  ce.maxvCpus = 8;
+  ce.minvCpus = 8;
+  ce.desiredvCpus = 8;
+  EXPECT_TRUE(ce.Validate().ok());
+  ce.minvCpus = 9;
+  EXPECT_EQ(ce.Validate().message(), "minvCpus (9) exceeds maxvCpus (8)");
+  ce.minvCpus = 0;
+  ce.desiredvCpus = 9;
+  EXPECT_EQ(ce.Validate().message(), "desiredvCpus (9) exceeds maxvCpus (8)");
+  ce = MakeComputeEnvironment();
+  ce.maxvCpus = 0;
+  ce.minvCpus = 0;
+  ce.desiredvCpus = 0;
+  ExpectInvalid(ce.Validate(), "maxvCpus must be at least 1");
+}
+
+TEST(Types, ComputeEnvironmentChecksNameAndSelector) {
+  ComputeEnvironment ce = MakeComputeEnvironment();
+  ce.computeEnvironmentName = "bad name";
+  ExpectInvalid(ce.Validate(), "computeEnvironmentName \"bad name\"");
+  ce = MakeComputeEnvironment();
+  ce.selector[""] = "x";
+  ExpectInvalid(ce.Validate(), "label key must be 1-128 bytes");
+}
+
+TEST(Types, ComputeEnvironmentValidateRunsOnDecode) {
+  ComputeEnvironment ce = MakeComputeEnvironment();
+  ce.desiredvCpus = ce.maxvCpus + 1;
+  Status s = Decode<ComputeEnvironment>(Encode(ce), "ComputeEnvironment").status();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(), "ComputeEnvironment: desiredvCpus (70001) exceeds maxvCpus (70000)");
+}
+
+TEST(Types, JobQueueOrderMustNameOneToThreeEnvironments) {
+  JobQueue q = MakeJobQueue();
+  q.computeEnvironmentOrder.clear();
+  EXPECT_EQ(q.Validate().message(),
+            "computeEnvironmentOrder must name at least one compute environment");
+  q.computeEnvironmentOrder = {{1, "a"}, {2, "b"}, {3, "c"}, {4, "d"}};
+  EXPECT_EQ(q.Validate().message(),
+            "computeEnvironmentOrder may name at most 3 compute environments");
+  q.computeEnvironmentOrder.pop_back();
+  EXPECT_TRUE(q.Validate().ok());
+  q.computeEnvironmentOrder = {{0, "only"}};
+  EXPECT_TRUE(q.Validate().ok());
+}
+
+TEST(Types, JobQueueOrderRejectsDuplicates) {
+  JobQueue q = MakeJobQueue();
+  q.computeEnvironmentOrder = {{1, "a"}, {2, "b"}, {1, "c"}};
+  EXPECT_EQ(q.Validate().message(), "computeEnvironmentOrder has two entries with order 1");
+  q.computeEnvironmentOrder = {{1, "a"}, {2, "b"}, {3, "a"}};
+  EXPECT_EQ(q.Validate().message(), "computeEnvironmentOrder names a twice");
+}
+
+TEST(Types, JobQueueChecksNames) {
+  JobQueue q = MakeJobQueue();
+  q.jobQueueName = "";
+  EXPECT_EQ(q.Validate().message(), "jobQueueName must not be empty");
+  q = MakeJobQueue();
+  q.computeEnvironmentOrder[1].computeEnvironment = "has space";
+  ExpectInvalid(q.Validate(), "computeEnvironment \"has space\" may contain only");
+}
+
+TEST(Types, ResourcesRanges) {
+  Resources r = MakeResources();
+  for (uint32_t vcpus : {1u, kMaxVcpus}) {
+    r.vcpus = vcpus;
+    EXPECT_TRUE(r.Validate().ok()) << vcpus;
+  }
+  for (uint32_t vcpus : {0u, kMaxVcpus + 1}) {
+    r.vcpus = vcpus;
+    EXPECT_EQ(r.Validate().message(),
+              "vcpus must be between 1 and 4096, got " + std::to_string(vcpus));
+  }
+  r = MakeResources();
+  for (uint64_t mib : {uint64_t{4}, kMaxMemoryMib}) {
+    r.memoryMib = mib;
+    EXPECT_TRUE(r.Validate().ok()) << mib;
+  }
+  for (uint64_t mib : {uint64_t{0}, uint64_t{3}, kMaxMemoryMib + 1}) {
+    r.memoryMib = mib;
+    EXPECT_EQ(r.Validate().message(),
+              "memory must be between 4 and 67108864 MiB, got " + std::to_string(mib));
+  }
+  r = MakeResources();
+  r.diskMib = kMaxDiskMib;
+  EXPECT_TRUE(r.Validate().ok());
+  r.diskMib = kMaxDiskMib + 1;
+  EXPECT_EQ(r.Validate().message(), "disk is larger than 1073741824 MiB");
+}
+
+TEST(Types, JobDefinitionRules) {
+  JobDefinition d = MakeJobDefinition();
+  d.status = "ACTIVE";
+  EXPECT_TRUE(d.Validate().ok());
+  d.status = "DELETED";
+  EXPECT_EQ(d.Validate().message(), "status must be ACTIVE or INACTIVE, got DELETED");
+  d = MakeJobDefinition();
+  d.jobDefinitionName = std::string(129, 'n');
+  ExpectInvalid(d.Validate(), "jobDefinitionName is longer than 128");
+  d = MakeJobDefinition();
+  d.environment["AWS_BATCH_CE_NAME"] = "x";
+  ExpectInvalid(d.Validate(), "reserved");
+  d = MakeJobDefinition();
+  d.command.assign(kMaxCommandArgs + 1, "x");
+  ExpectInvalid(d.Validate(), "more than 1024 arguments");
+}
+
+TEST(Types, JobDefinitionResourcesAreValidatedOnDecode) {
+  JobDefinition d = MakeJobDefinition();
+  d.resources.memoryMib = 1;
+  Status s = Decode<JobDefinition>(Encode(d), "JobDefinition").status();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(),
+            "JobDefinition.resources: memory must be between 4 and 67108864 MiB, got 1");
+}
+
+TEST(Types, NodeRules) {
+  Node n = MakeNode();
+  n.nodeId = "node a";
+  ExpectInvalid(n.Validate(), "nodeId");
+  n = MakeNode();
+  n.bootId = std::string(129, 'b');
+  EXPECT_EQ(n.Validate().message(), "bootId must be 1-128 bytes");
+  n = MakeNode();
+  n.capacity.vcpus = 1'000'001;
+  EXPECT_EQ(n.Validate().message(), "capacity.vcpus is implausibly large");
+  n.capacity.vcpus = 1'000'000;
+  EXPECT_TRUE(n.Validate().ok());
+  n.logAddress.assign(257, 'a');
+  EXPECT_EQ(n.Validate().message(), "logAddress is longer than 256 bytes");
+  n = MakeNode();
+  n.labels["k"] = std::string(257, 'v');
+  ExpectInvalid(n.Validate(), "label k has a value longer than 256 bytes");
+}
+
+TEST(Types, RecordsWithoutValidateAcceptAnyValues) {
+  Job j = MakeJob();
+  j.jobId = "";
+  j.resources.vcpus = 0;  // Resources inside a Job is still validated...
+  Status s = Decode<Job>(Encode(j), "Job").status();
+  EXPECT_EQ(s.message(), "Job.resources: vcpus must be between 1 and 4096, got 0");
+  j.resources = MakeResources();  // ...but Job itself has no rules.
+  Result<Job> back = Decode<Job>(Encode(j), "Job");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->jobId, "");
+}
+
+}  // namespace
+}  // namespace gantry::protocol
