@@ -1,0 +1,44 @@
+// Apply handlers for what agents report about attempts. A report about an
+// attempt that is not the job's live one is stale and changes nothing.
+#include "coordinator/fsm/fsm.h"
+
+namespace gantry::coordinator {
+
+Result<ApplyResult> Fsm::AttemptStarted(const Command& c, WriteBatch& batch) {
+  const AttemptStartedCommand& s = *c.attemptStarted;
+  ApplyResult r;
+  const protocol::Job* current = state_->FindJobByAttempt(s.attemptId);
+  const protocol::Attempt* live = current ? LiveAttempt(*current) : nullptr;
+  if (!live || live->attemptId != s.attemptId || live->node != s.nodeId) {
+    r.notes.push_back("stale AttemptStarted for " + s.attemptId + " from " + s.nodeId + " ignored");
+    return r;
+  }
+  if (current->status != protocol::JobStatus::kStarting) return r;  // a duplicate
+  protocol::Job job = *current;
+  job.status = protocol::JobStatus::kRunning;
+  job.statusReason = "running on node " + s.nodeId;
+  job.attempts.back().startedAt = c.at;
+  if (!job.startedAt) job.startedAt = c.at;
+  state_->PutJob(std::move(job), batch);
+  return r;
+}
+
+Result<ApplyResult> Fsm::AttemptEnded(const Command& c, WriteBatch& batch) {
+  const protocol::AttemptEnded& e = *c.attemptEnded;
+  ApplyResult r;
+  const protocol::Job* current = state_->FindJobByAttempt(e.attemptId);
+  const protocol::Attempt* live = current ? LiveAttempt(*current) : nullptr;
+  if (!live || live->attemptId != e.attemptId || live->node != e.nodeId) {
+    r.notes.push_back("stale AttemptEnded for " + e.attemptId + " from " + e.nodeId + " ignored");
+    return r;
+  }
+  std::optional<int32_t> exit_code = e.exitCode;
+  std::string reason = e.reason;
+  if (!exit_code && e.signal) exit_code = 128 + *e.signal;  // as a shell reports it
+  if (reason.empty()) reason = "Essential container in task exited";
+  EndAttempt(*current, c.at, exit_code, reason, e.logTail, batch);
+  r.schedule = true;
+  return r;
+}
+
+}  // namespace gantry::coordinator

@@ -1,0 +1,132 @@
+// Commands: every change to the coordinator's replicated state.
+//
+// The leader fixes everything non-deterministic (ids, times, the plan) before
+// a command is proposed, so applying the same commands in the same order
+// gives the same state on every replica. A command is encoded with the
+// protocol codec and stored in the replicated log.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocol/messages.h"
+#include "protocol/types.h"
+
+namespace gantry::coordinator {
+
+enum class CommandType : uint8_t {
+  kCreateComputeEnvironment,
+  kCreateJobQueue,
+  kRegisterJobDefinition,
+  kSubmitJob,
+  kUpsertNode,
+  kApplyPlan,
+  kAttemptStarted,
+  kAttemptEnded,
+};
+
+}  // namespace gantry::coordinator
+
+namespace gantry::protocol {
+template <>
+struct EnumNames<coordinator::CommandType> {
+  static constexpr const char* kNames[] = {
+      "CreateComputeEnvironment", "CreateJobQueue", "RegisterJobDefinition", "SubmitJob",
+      "UpsertNode",               "ApplyPlan",      "AttemptStarted",        "AttemptEnded"};
+};
+}  // namespace gantry::protocol
+
+namespace gantry::coordinator {
+
+struct SubmitJobCommand {
+  protocol::SubmitJobRequest request;
+  std::string jobId;  // chosen by the leader
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("request", s.request);
+    v("jobId", s.jobId);
+  }
+};
+
+struct PlannedPlacement {
+  std::string jobId;
+  std::string nodeId;
+  std::string computeEnvironment;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("jobId", s.jobId);
+    v("nodeId", s.nodeId);
+    v("computeEnvironment", s.computeEnvironment);
+  }
+};
+
+struct PlannedWait {
+  std::string jobId;
+  std::string reason;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("jobId", s.jobId);
+    v("reason", s.reason);
+  }
+};
+
+// A scheduler plan. Applying it re-checks every placement against the state
+// at that point, so a plan made from a slightly older view never overcommits.
+struct ApplyPlanCommand {
+  std::vector<PlannedPlacement> placements;
+  std::vector<PlannedWait> waiting;  // only reasons that changed
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("placements", s.placements);
+    v("waiting", s.waiting);
+  }
+};
+
+struct AttemptStartedCommand {
+  std::string nodeId;
+  std::string attemptId;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("nodeId", s.nodeId);
+    v("attemptId", s.attemptId);
+  }
+};
+
+struct Command {
+  CommandType type = CommandType::kSubmitJob;
+  int64_t at = 0;  // the leader's clock, epoch ms
+  std::optional<protocol::ComputeEnvironment> computeEnvironment;
+  std::optional<protocol::JobQueue> jobQueue;
+  std::optional<protocol::JobDefinition> jobDefinition;
+  std::optional<SubmitJobCommand> submitJob;
+  std::optional<protocol::Node> node;
+  std::optional<ApplyPlanCommand> plan;
+  std::optional<AttemptStartedCommand> attemptStarted;
+  std::optional<protocol::AttemptEnded> attemptEnded;
+
+  // Exactly the payload that `type` names must be present.
+  Status Validate() const;
+
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("type", s.type);
+    v("at", s.at);
+    v("computeEnvironment", s.computeEnvironment);
+    v("jobQueue", s.jobQueue);
+    v("jobDefinition", s.jobDefinition);
+    v("submitJob", s.submitJob);
+    v("node", s.node);
+    v("plan", s.plan);
+    v("attemptStarted", s.attemptStarted);
+    v("attemptEnded", s.attemptEnded);
+  }
+};
+
+std::string EncodeCommand(const Command& c);
+// Commands are read back only from this cluster's own log, so a command that
+// fails to decode means corruption: callers treat it as fatal.
+Result<Command> DecodeCommand(std::string_view bytes);
+
+}  // namespace gantry::coordinator

@@ -1,0 +1,49 @@
+#include "coordinator/fsm/fsm.h"
+
+namespace gantry::coordinator {
+
+std::string MakeAttemptId(const std::string& job_id, uint32_t attempt_number) {
+  return job_id + "-" + std::to_string(attempt_number);
+}
+
+Result<ApplyResult> Fsm::Apply(const Command& command, uint64_t index, WriteBatch& batch) {
+  if (index <= state_->applied_index()) {
+    ApplyResult r;
+    r.skipped = true;
+    return r;
+  }
+  Result<ApplyResult> result = Status::Internal("unhandled command");
+  switch (command.type) {
+    case CommandType::kCreateComputeEnvironment: result = CreateComputeEnvironment(command, batch); break;
+    case CommandType::kCreateJobQueue: result = CreateJobQueue(command, batch); break;
+    case CommandType::kRegisterJobDefinition: result = RegisterJobDefinition(command, batch); break;
+    case CommandType::kSubmitJob: result = SubmitJob(command, batch); break;
+    case CommandType::kUpsertNode: result = UpsertNode(command, index, batch); break;
+    case CommandType::kApplyPlan: result = ApplyPlan(command, index, batch); break;
+    case CommandType::kAttemptStarted: result = AttemptStarted(command, batch); break;
+    case CommandType::kAttemptEnded: result = AttemptEnded(command, batch); break;
+  }
+  // A rejected command still consumes its index: every replica rejects it
+  // the same way, and replay must skip it too.
+  state_->SetAppliedIndex(index, batch);
+  return result;
+}
+
+void Fsm::EndAttempt(protocol::Job job, int64_t at, std::optional<int32_t> exit_code,
+                     const std::string& reason, std::string log_tail, WriteBatch& batch) {
+  protocol::Attempt& a = job.attempts.back();
+  a.stoppedAt = at;
+  if (!a.startedAt) a.startedAt = at;
+  a.exitCode = exit_code;
+  a.reason = reason;
+  a.statusReason = reason;
+  if (!log_tail.empty()) a.logTail = std::move(log_tail);
+  if (!job.startedAt) job.startedAt = a.startedAt;
+  job.stoppedAt = at;
+  job.status = (exit_code && *exit_code == 0) ? protocol::JobStatus::kSucceeded
+                                              : protocol::JobStatus::kFailed;
+  job.statusReason = reason;
+  state_->PutJob(std::move(job), batch);
+}
+
+}  // namespace gantry::coordinator

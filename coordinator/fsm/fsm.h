@@ -1,0 +1,70 @@
+// Fsm: applies committed commands to the ClusterState, deterministically.
+//
+//   Result<ApplyResult> Apply(const Command&, uint64_t index, WriteBatch&)
+//
+// Apply reads no clock and touches no socket: time and ids come inside the
+// command. Every change is also written into the batch, together with the
+// applied index, so the store moves from one applied index to the next
+// atomically. Entries at or below the applied index are skipped, which makes
+// replaying a log after a restart harmless.
+//
+// A command that breaks a rule (unknown queue, duplicate name, ...) changes
+// nothing and returns the error, which goes back to the client that sent it.
+// Every replica reaches the same verdict, because it depends only on state.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "coordinator/fsm/command.h"
+#include "coordinator/state/cluster_state.h"
+#include "protocol/messages.h"
+
+namespace gantry::coordinator {
+
+// What the edge must do after a command is committed.
+struct ApplyResult {
+  bool skipped = false;            // index already applied
+  bool schedule = false;           // something the scheduler cares about changed
+  std::string jobId;               // SubmitJob: the (possibly existing) job id
+  std::string name;                // create/register: the object's name
+  uint32_t revision = 0;           // RegisterJobDefinition
+  std::vector<protocol::LaunchAttempt> launches;  // ApplyPlan: send to agents
+  // (node, attempt) pairs to stop: attempts ended by the coordinator while
+  // the node may still run them.
+  std::vector<std::pair<std::string, protocol::KillAttempt>> kills;
+  std::vector<std::string> notes;  // facts worth a log line (stale reports, ...)
+};
+
+class Fsm {
+ public:
+  explicit Fsm(ClusterState* state) : state_(state) {}
+
+  Result<ApplyResult> Apply(const Command& command, uint64_t index, WriteBatch& batch);
+
+  const ClusterState& state() const { return *state_; }
+
+ private:
+  Result<ApplyResult> CreateComputeEnvironment(const Command& c, WriteBatch& batch);
+  Result<ApplyResult> CreateJobQueue(const Command& c, WriteBatch& batch);
+  Result<ApplyResult> RegisterJobDefinition(const Command& c, WriteBatch& batch);
+  Result<ApplyResult> SubmitJob(const Command& c, WriteBatch& batch);
+  Result<ApplyResult> UpsertNode(const Command& c, uint64_t index, WriteBatch& batch);
+  Result<ApplyResult> ApplyPlan(const Command& c, uint64_t index, WriteBatch& batch);
+  Result<ApplyResult> AttemptStarted(const Command& c, WriteBatch& batch);
+  Result<ApplyResult> AttemptEnded(const Command& c, WriteBatch& batch);
+
+  // Ends the live attempt of `job` with the given facts and moves the job on
+  // (SUCCEEDED on exit 0, FAILED otherwise).
+  void EndAttempt(protocol::Job job, int64_t at, std::optional<int32_t> exit_code,
+                  const std::string& reason, std::string log_tail, WriteBatch& batch);
+
+  ClusterState* state_;
+};
+
+// Attempt ids are "<jobId>-<attemptNumber>".
+std::string MakeAttemptId(const std::string& job_id, uint32_t attempt_number);
+
+}  // namespace gantry::coordinator

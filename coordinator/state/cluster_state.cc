@@ -1,0 +1,237 @@
+#include "coordinator/state/cluster_state.h"
+
+#include <cstdio>
+
+#include "protocol/codec.h"
+
+namespace gantry::coordinator {
+namespace {
+
+using protocol::DecodeLimits;
+
+std::string RevisionKey(const std::string& name, uint32_t rev) {
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "%010u", rev);
+  return "jd/" + name + "/" + buf;
+}
+
+template <class T>
+Status LoadPrefix(const StateStore& store, std::string_view prefix, const char* what,
+                  const std::function<void(T&&)>& put) {
+  Status decode_error;
+  Status scan = store.Scan(prefix, [&](std::string_view key, std::string_view value) {
+    auto rec = protocol::Decode<T>(value, what, DecodeLimits::Internal());
+    if (!rec.ok()) {
+      decode_error = Status::Corruption("load " + std::string(key), rec.status().message());
+      return false;
+    }
+    put(std::move(rec).value());
+    return true;
+  });
+  GANTRY_RETURN_IF_ERROR(scan);
+  return decode_error;
+}
+
+void Add(protocol::NodeCapacity& c, const protocol::Resources& r) {
+  c.vcpus += r.vcpus;
+  c.memoryMib += r.memoryMib;
+  c.diskMib += r.diskMib;
+}
+
+void Sub(protocol::NodeCapacity& c, const protocol::Resources& r) {
+  c.vcpus -= std::min(c.vcpus, r.vcpus);
+  c.memoryMib -= std::min(c.memoryMib, r.memoryMib);
+  c.diskMib -= std::min(c.diskMib, r.diskMib);
+}
+
+bool IsLive(protocol::JobStatus s) {
+  return s == protocol::JobStatus::kStarting || s == protocol::JobStatus::kRunning;
+}
+
+}  // namespace
+
+protocol::NodeCapacity NodeRecord::Free() const {
+  protocol::NodeCapacity f = node.capacity;
+  f.vcpus -= std::min(f.vcpus, reserved.vcpus);
+  f.memoryMib -= std::min(f.memoryMib, reserved.memoryMib);
+  f.diskMib -= std::min(f.diskMib, reserved.diskMib);
+  return f;
+}
+
+const protocol::Attempt* LiveAttempt(const protocol::Job& job) {
+  if (!IsLive(job.status) || job.attempts.empty()) return nullptr;
+  return &job.attempts.back();
+}
+
+Result<ClusterState> ClusterState::Load(const StateStore& store) {
+  ClusterState s;
+  auto applied = store.Get("m/applied");
+  if (applied.ok()) {
+    s.applied_index_ = std::strtoull(applied->c_str(), nullptr, 10);
+  } else if (applied.status().code() != StatusCode::kNotFound) {
+    return applied.status();
+  }
+  WriteBatch ignored;
+  GANTRY_RETURN_IF_ERROR(LoadPrefix<protocol::ComputeEnvironment>(
+      store, "ce/", "ComputeEnvironment", [&](auto&& ce) { s.ces_[ce.computeEnvironmentName] = ce; }));
+  GANTRY_RETURN_IF_ERROR(LoadPrefix<protocol::JobQueue>(
+      store, "jq/", "JobQueue", [&](auto&& q) { s.queues_[q.jobQueueName] = q; }));
+  GANTRY_RETURN_IF_ERROR(LoadPrefix<protocol::JobDefinition>(
+      store, "jd/", "JobDefinition", [&](auto&& d) { s.defs_[d.jobDefinitionName][d.revision] = d; }));
+  GANTRY_RETURN_IF_ERROR(LoadPrefix<protocol::Node>(
+      store, "node/", "Node", [&](auto&& n) { s.nodes_[n.nodeId].node = n; }));
+  GANTRY_RETURN_IF_ERROR(LoadPrefix<protocol::Job>(store, "job/", "Job", [&](auto&& j) {
+    s.next_sequence_ = std::max(s.next_sequence_, j.sequence + 1);
+    s.Index(j);
+    s.jobs_.emplace(j.jobId, std::move(j));
+  }));
+  Status scan = store.Scan("tok/", [&](std::string_view key, std::string_view value) {
+    s.client_tokens_.emplace(std::string(key.substr(4)), std::string(value));
+    return true;
+  });
+  GANTRY_RETURN_IF_ERROR(scan);
+  return s;
+}
+
+const protocol::ComputeEnvironment* ClusterState::FindComputeEnvironment(const std::string& name) const {
+  auto it = ces_.find(name);
+  return it == ces_.end() ? nullptr : &it->second;
+}
+
+const protocol::JobQueue* ClusterState::FindJobQueue(const std::string& name) const {
+  auto it = queues_.find(name);
+  return it == queues_.end() ? nullptr : &it->second;
+}
+
+Result<const protocol::JobDefinition*> ClusterState::ResolveJobDefinition(const std::string& ref) const {
+  std::string name = ref;
+  std::optional<uint32_t> revision;
+  if (auto colon = ref.rfind(':'); colon != std::string::npos) {
+    name = ref.substr(0, colon);
+    std::string rev = ref.substr(colon + 1);
+    char* end = nullptr;
+    unsigned long v = std::strtoul(rev.c_str(), &end, 10);
+    if (rev.empty() || *end != '\0' || v == 0 || v > UINT32_MAX) {
+      return Status::InvalidArgument("job definition \"" + ref.substr(0, 200) +
+                                     "\": revision must be a positive number");
+    }
+    revision = static_cast<uint32_t>(v);
+  }
+  auto it = defs_.find(name);
+  if (it == defs_.end()) return Status::NotFound("job definition " + name.substr(0, 200) + " not found");
+  if (revision) {
+    auto r = it->second.find(*revision);
+    if (r == it->second.end()) return Status::NotFound("job definition " + ref.substr(0, 200) + " not found");
+    return &r->second;
+  }
+  for (auto r = it->second.rbegin(); r != it->second.rend(); ++r) {
+    if (r->second.status == "ACTIVE") return &r->second;
+  }
+  return Status::NotFound("job definition " + name + " has no ACTIVE revision");
+}
+
+const protocol::Job* ClusterState::FindJob(const std::string& id) const {
+  auto it = jobs_.find(id);
+  return it == jobs_.end() ? nullptr : &it->second;
+}
+
+const protocol::Job* ClusterState::FindJobByAttempt(const std::string& attempt_id) const {
+  auto it = attempt_to_job_.find(attempt_id);
+  return it == attempt_to_job_.end() ? nullptr : FindJob(it->second);
+}
+
+const NodeRecord* ClusterState::FindNode(const std::string& id) const {
+  auto it = nodes_.find(id);
+  return it == nodes_.end() ? nullptr : &it->second;
+}
+
+std::optional<std::string> ClusterState::FindJobByClientToken(const std::string& token) const {
+  auto it = client_tokens_.find(token);
+  if (it == client_tokens_.end()) return std::nullopt;
+  return it->second;
+}
+
+uint32_t ClusterState::UsedVcpus(const std::string& ce) const {
+  auto it = ce_used_vcpus_.find(ce);
+  return it == ce_used_vcpus_.end() ? 0 : it->second;
+}
+
+void ClusterState::PutComputeEnvironment(const protocol::ComputeEnvironment& ce, WriteBatch& batch) {
+  ces_[ce.computeEnvironmentName] = ce;
+  batch.Put("ce/" + ce.computeEnvironmentName, protocol::Encode(ce));
+}
+
+void ClusterState::PutJobQueue(const protocol::JobQueue& q, WriteBatch& batch) {
+  queues_[q.jobQueueName] = q;
+  batch.Put("jq/" + q.jobQueueName, protocol::Encode(q));
+}
+
+void ClusterState::PutJobDefinition(const protocol::JobDefinition& d, WriteBatch& batch) {
+  defs_[d.jobDefinitionName][d.revision] = d;
+  batch.Put(RevisionKey(d.jobDefinitionName, d.revision), protocol::Encode(d));
+}
+
+void ClusterState::PutNode(const protocol::Node& n, WriteBatch& batch) {
+  nodes_[n.nodeId].node = n;
+  batch.Put("node/" + n.nodeId, protocol::Encode(n));
+}
+
+void ClusterState::PutClientToken(const std::string& token, const std::string& job_id, WriteBatch& batch) {
+  client_tokens_[token] = job_id;
+  batch.Put("tok/" + token, job_id);
+}
+
+void ClusterState::SetAppliedIndex(uint64_t index, WriteBatch& batch) {
+  applied_index_ = index;
+  batch.Put("m/applied", std::to_string(index));
+}
+
+void ClusterState::Unindex(const protocol::Job& job) {
+  if (job.status == protocol::JobStatus::kRunnable) {
+    auto it = runnable_.find(job.jobQueue);
+    if (it != runnable_.end()) {
+      it->second.erase(job.sequence);
+      if (it->second.empty()) runnable_.erase(it);
+    }
+  }
+  if (const protocol::Attempt* a = LiveAttempt(job)) {
+    auto n = nodes_.find(a->node);
+    if (n != nodes_.end()) {
+      Sub(n->second.reserved, job.resources);
+      n->second.live_attempts.erase(a->attemptId);
+    }
+    auto& used = ce_used_vcpus_[a->computeEnvironment];
+    used -= std::min(used, job.resources.vcpus);
+  }
+}
+
+void ClusterState::Index(const protocol::Job& job) {
+  by_queue_[job.jobQueue][job.sequence] = job.jobId;
+  for (const auto& a : job.attempts) attempt_to_job_[a.attemptId] = job.jobId;
+  if (job.status == protocol::JobStatus::kRunnable) runnable_[job.jobQueue][job.sequence] = job.jobId;
+  if (const protocol::Attempt* a = LiveAttempt(job)) {
+    // A job may name a node that has not re-registered since a restart; the
+    // reservation is kept so the node is not overcommitted when it returns.
+    NodeRecord& n = nodes_[a->node];
+    if (n.node.nodeId.empty()) n.node.nodeId = a->node;
+    Add(n.reserved, job.resources);
+    n.live_attempts.insert(a->attemptId);
+    ce_used_vcpus_[a->computeEnvironment] += job.resources.vcpus;
+  }
+}
+
+void ClusterState::PutJob(protocol::Job job, WriteBatch& batch) {
+  batch.Put("job/" + job.jobId, protocol::Encode(job));
+  auto it = jobs_.find(job.jobId);
+  if (it != jobs_.end()) {
+    Unindex(it->second);
+    Index(job);
+    it->second = std::move(job);
+  } else {
+    Index(job);
+    std::string id = job.jobId;
+    jobs_.emplace(std::move(id), std::move(job));
+  }
+}
+
+}  // namespace gantry::coordinator
