@@ -1,0 +1,415 @@
+#include "coordinator/server/coordinator_server.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <filesystem>
+
+#include "coordinator/scheduler/scheduler.h"
+#include "coordinator/server/plan_builder.h"
+#include "coordinator/server/queries.h"
+#include "coordinator/state/rocks_state_store.h"
+
+namespace gantry::coordinator {
+
+using protocol::MessageType;
+
+Result<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Create(uv_loop_t* loop, zmq::context_t* ctx,
+                                                                     CoordinatorConfig config,
+                                                                     const Clock* clock) {
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir + "/state", ec);
+  if (ec) return Status::Unavailable("create " + config.data_dir + "/state: " + ec.message());
+  GANTRY_ASSIGN_OR_RETURN(std::unique_ptr<RocksStateStore> store,
+                          RocksStateStore::Open(config.data_dir + "/state"));
+  GANTRY_ASSIGN_OR_RETURN(ClusterState state, ClusterState::Load(*store));
+  return std::unique_ptr<CoordinatorServer>(
+      new CoordinatorServer(loop, ctx, std::move(config), clock, std::move(store), std::move(state)));
+}
+
+CoordinatorServer::CoordinatorServer(uv_loop_t* loop, zmq::context_t* ctx, CoordinatorConfig config,
+                                     const Clock* clock, std::unique_ptr<StateStore> store, ClusterState state)
+    : loop_(loop),
+      ctx_(ctx),
+      config_(std::move(config)),
+      clock_(clock),
+      rpc_log_(MakeLogger("rpc")),
+      sched_log_(MakeLogger("sched")),
+      fsm_log_(MakeLogger("fsm")),
+      store_(std::move(store)),
+      state_(std::move(state)),
+      fsm_(&state_),
+      liveness_(config_.node_ttl_ms),
+      rng_(std::random_device{}()) {
+  pipeline_ = std::make_unique<CommitPipeline>(loop_, &fsm_, store_.get(), fsm_log_);
+  pipeline_->SetOnBatchCommitted([this](bool schedule) { OnBatchCommitted(schedule); });
+  fsm_log_->info("state loaded applied_index={} jobs={} nodes={} queues={}", state_.applied_index(),
+                 state_.job_count(), state_.nodes().size(), state_.job_queues().size());
+}
+
+CoordinatorServer::~CoordinatorServer() { Stop(); }
+
+Status CoordinatorServer::Start() {
+  zmq::socket_t sock;
+  try {
+    sock = zmq::socket_t(*ctx_, zmq::socket_type::router);
+    ApplyRouterOptions(sock);
+    sock.bind(config_.listen);
+  } catch (const zmq::error_t& e) {
+    return Status::Unavailable("listen on " + config_.listen + ": " + e.what());
+  }
+  GANTRY_ASSIGN_OR_RETURN(socket_, LoopSocket::Create(loop_, std::move(sock),
+                                                      [this](Frames& f) { OnFrames(f); }));
+  ttl_timer_ = new uv_timer_t;
+  uv_timer_init(loop_, ttl_timer_);
+  ttl_timer_->data = this;
+  uint64_t every = static_cast<uint64_t>(std::max<int64_t>(50, config_.node_ttl_ms / 4));
+  uv_timer_start(ttl_timer_, [](uv_timer_t* t) { static_cast<CoordinatorServer*>(t->data)->CheckLiveness(); },
+                 every, every);
+  rpc_log_->info("coordinator listening endpoint={} data_dir={}", config_.listen, config_.data_dir);
+  return Status::Ok();
+}
+
+void CoordinatorServer::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (socket_) socket_->Close();
+  if (ttl_timer_) {
+    uv_timer_stop(ttl_timer_);
+    uv_close(reinterpret_cast<uv_handle_t*>(ttl_timer_),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+    ttl_timer_ = nullptr;
+  }
+  if (pipeline_) pipeline_->Close();
+}
+
+// ---- receiving ---------------------------------------------------------------
+
+void CoordinatorServer::OnFrames(Frames& frames) {
+  // A ROUTER puts the sender's routing id first; DEALER clients send no
+  // empty delimiter, REQ clients do. Everything before the payload is
+  // echoed back as the reply's address.
+  if (frames.size() < 2) return;
+  Prefix prefix;
+  for (size_t i = 0; i + 1 < frames.size(); ++i) prefix.push_back(frames[i].to_string());
+  const zmq::message_t& payload = frames.back();
+  auto env = protocol::DecodeEnvelope(std::string_view(static_cast<const char*>(payload.data()), payload.size()));
+  if (!env.ok()) {
+    rpc_log_->warn("malformed message dropped bytes={} error={}", payload.size(), env.status().message());
+    ReplyError(prefix, 0, Status::InvalidArgument("malformed message: " + env.status().message()));
+    return;
+  }
+  Dispatch(prefix, *env);
+}
+
+void CoordinatorServer::Dispatch(const Prefix& prefix, const protocol::Envelope& env) {
+  const uint64_t id = env.requestId;
+  const int64_t now = clock_->MonotonicMillis();
+  auto answer = [&](auto result) {
+    if (result.ok()) {
+      Reply(prefix, id, *result);
+    } else {
+      ReplyError(prefix, id, result.status());
+    }
+  };
+  switch (env.type) {
+    case MessageType::kDescribeJobs: {
+      auto req = protocol::DecodeBody<protocol::DescribeJobsRequest>(env);
+      if (!req.ok()) return ReplyError(prefix, id, req.status());
+      return Reply(prefix, id, DescribeJobs(state_, *req));
+    }
+    case MessageType::kListJobs: {
+      auto req = protocol::DecodeBody<protocol::ListJobsRequest>(env);
+      if (!req.ok()) return ReplyError(prefix, id, req.status());
+      return answer(ListJobs(state_, *req));
+    }
+    case MessageType::kDescribeJobQueues: {
+      auto req = protocol::DecodeBody<protocol::DescribeJobQueuesRequest>(env);
+      if (!req.ok()) return ReplyError(prefix, id, req.status());
+      return answer(DescribeJobQueues(state_, *req));
+    }
+    case MessageType::kDescribeComputeEnvironments: {
+      auto req = protocol::DecodeBody<protocol::DescribeComputeEnvironmentsRequest>(env);
+      if (!req.ok()) return ReplyError(prefix, id, req.status());
+      return answer(DescribeComputeEnvironments(state_, liveness_, *req));
+    }
+    case MessageType::kDescribeJobDefinitions: {
+      auto req = protocol::DecodeBody<protocol::DescribeJobDefinitionsRequest>(env);
+      if (!req.ok()) return ReplyError(prefix, id, req.status());
+      return answer(DescribeJobDefinitions(state_, *req));
+    }
+    case MessageType::kDescribeNodes: {
+      auto req = protocol::DecodeBody<protocol::DescribeNodesRequest>(env);
+      if (!req.ok()) return ReplyError(prefix, id, req.status());
+      return Reply(prefix, id, DescribeNodes(state_, liveness_, now));
+    }
+    case MessageType::kCreateComputeEnvironment:
+    case MessageType::kCreateJobQueue:
+    case MessageType::kRegisterJobDefinition:
+    case MessageType::kSubmitJob:
+      return HandleWrite(prefix, env);
+    case MessageType::kNodeStatus:
+      return HandleNodeStatus(prefix, env);
+    case MessageType::kAttemptStarted:
+    case MessageType::kAttemptEnded:
+      return HandleAttemptReport(prefix, env);
+    default:
+      return ReplyError(prefix, id,
+                        Status::InvalidArgument(std::string("the coordinator does not accept ") +
+                                                protocol::MessageTypeName(env.type)));
+  }
+}
+
+// ---- client writes -----------------------------------------------------------
+
+void CoordinatorServer::HandleWrite(const Prefix& prefix, const protocol::Envelope& env) {
+  const uint64_t id = env.requestId;
+  Command c;
+  c.at = clock_->NowMillis();
+  std::function<void(const ApplyResult&)> reply;
+  switch (env.type) {
+    case MessageType::kCreateComputeEnvironment: {
+      auto req = protocol::DecodeBody<protocol::CreateComputeEnvironmentRequest>(env);
+      if (!req.ok()) return ReplyError(prefix, id, req.status());
+      c.type = CommandType::kCreateComputeEnvironment;
+      c.computeEnvironment = req->computeEnvironment;
+      reply = [=, this](const ApplyResult& r) {
+        Reply(prefix, id, protocol::CreateComputeEnvironmentReply{r.name});
+      };
+      break;
+    }
+    case MessageType::kCreateJobQueue: {
+      auto req = protocol::DecodeBody<protocol::CreateJobQueueRequest>(env);
+      if (!req.ok()) return ReplyError(prefix, id, req.status());
+      c.type = CommandType::kCreateJobQueue;
+      c.jobQueue = req->jobQueue;
+      reply = [=, this](const ApplyResult& r) { Reply(prefix, id, protocol::CreateJobQueueReply{r.name}); };
+      break;
+    }
+    case MessageType::kRegisterJobDefinition: {
+      auto req = protocol::DecodeBody<protocol::RegisterJobDefinitionRequest>(env);
+      if (!req.ok()) return ReplyError(prefix, id, req.status());
+      c.type = CommandType::kRegisterJobDefinition;
+      c.jobDefinition = req->jobDefinition;
+      reply = [=, this](const ApplyResult& r) {
+        Reply(prefix, id, protocol::RegisterJobDefinitionReply{r.name, r.revision});
+      };
+      break;
+    }
+    case MessageType::kSubmitJob: {
+      auto req = protocol::DecodeBody<protocol::SubmitJobRequest>(env);
+      if (!req.ok()) return ReplyError(prefix, id, req.status());
+      c.type = CommandType::kSubmitJob;
+      c.submitJob = SubmitJobCommand{*req, NewJobId()};
+      reply = [=, this](const ApplyResult& r) { Reply(prefix, id, protocol::SubmitJobReply{r.jobId, r.name}); };
+      break;
+    }
+    default:
+      return ReplyError(prefix, id, Status::Internal("not a write"));
+  }
+  pipeline_->Propose(std::move(c), [this, prefix, id, reply](Result<ApplyResult>& r) {
+    if (!r.ok()) return ReplyError(prefix, id, r.status());
+    reply(*r);
+  });
+}
+
+// ---- agents ------------------------------------------------------------------
+
+void CoordinatorServer::HandleNodeStatus(const Prefix& prefix, const protocol::Envelope& env) {
+  auto status = protocol::DecodeBody<protocol::NodeStatus>(env);
+  if (!status.ok()) {
+    rpc_log_->warn("bad node status dropped error={}", status.status().message());
+    return ReplyError(prefix, env.requestId, status.status());
+  }
+  const protocol::Node& reported = status->node;
+  // An agent's routing id is its node id; it may report only for itself.
+  if (prefix.empty() || prefix.front() != reported.nodeId) {
+    return ReplyError(prefix, env.requestId,
+                      Status::InvalidArgument("node status for " + reported.nodeId +
+                                              " must come from that node's own connection"));
+  }
+  const int64_t now = clock_->MonotonicMillis();
+  if (liveness_.Heard(reported.nodeId, now)) {
+    sched_log_->info("node ready node_id={} vcpus={} memory_mib={} disk_mib={}", reported.nodeId,
+                     reported.capacity.vcpus, reported.capacity.memoryMib, reported.capacity.diskMib);
+    schedule_wanted_ = true;
+  }
+  const NodeRecord* known = state_.FindNode(reported.nodeId);
+  bool changed = !known || known->node.bootId != reported.bootId || known->node.capacity != reported.capacity ||
+                 known->node.labels != reported.labels || known->node.logAddress != reported.logAddress;
+  if (changed && upserts_in_flight_.insert(reported.nodeId).second) {
+    Command c;
+    c.type = CommandType::kUpsertNode;
+    c.at = clock_->NowMillis();
+    c.node = reported;
+    std::string node_id = reported.nodeId;
+    pipeline_->Propose(std::move(c), [this, node_id](Result<ApplyResult>& r) {
+      upserts_in_flight_.erase(node_id);
+      if (!r.ok()) {
+        rpc_log_->warn("node registration refused node_id={} error={}", node_id, r.status().message());
+        return;
+      }
+      for (const auto& note : r->notes) fsm_log_->info("{}", note);
+      fsm_log_->info("node registered node_id={}", node_id);
+    });
+  }
+
+  protocol::NodeStatusAck ack;
+  ack.sequence = status->sequence;
+  std::set<std::string> running(status->runningAttempts.begin(), status->runningAttempts.end());
+  if (known && known->node.bootId == reported.bootId) {
+    ack.currentAttempts.assign(known->live_attempts.begin(), known->live_attempts.end());
+    // A launch may have been lost (agent restarting, socket reconnecting):
+    // send it again. The agent ignores attempts it already ran.
+    const int64_t wall = clock_->NowMillis();
+    for (const auto& attempt_id : known->live_attempts) {
+      if (running.count(attempt_id)) continue;
+      const protocol::Job* job = state_.FindJobByAttempt(attempt_id);
+      if (!job || job->status != protocol::JobStatus::kStarting) continue;
+      const protocol::Attempt& a = job->attempts.back();
+      if (wall - a.placedAt < config_.launch_resend_ms) continue;
+      protocol::LaunchAttempt launch{a.attemptId, job->jobId,     a.attemptNumber,
+                                     a.fencingToken, job->command, job->environment,
+                                     job->resources, job->jobQueue, a.computeEnvironment};
+      rpc_log_->info("launch resent attempt_id={} node_id={}", attempt_id, reported.nodeId);
+      SendToNode(reported.nodeId, protocol::EncodeMessage(0, launch));
+    }
+  } else {
+    // Not registered under this boot yet: nothing is current for it.
+    ack.currentAttempts.clear();
+    for (const auto& a : running) {
+      const protocol::Job* job = state_.FindJobByAttempt(a);
+      const protocol::Attempt* live = job ? LiveAttempt(*job) : nullptr;
+      if (live && live->attemptId == a && live->node == reported.nodeId) ack.currentAttempts.push_back(a);
+    }
+  }
+  Reply(prefix, env.requestId, ack);
+  MaybeSchedule();
+}
+
+void CoordinatorServer::HandleAttemptReport(const Prefix& prefix, const protocol::Envelope& env) {
+  const uint64_t id = env.requestId;
+  Command c;
+  c.at = clock_->NowMillis();
+  std::string node_id;
+  std::string attempt_id;
+  if (env.type == MessageType::kAttemptStarted) {
+    auto rep = protocol::DecodeBody<protocol::AttemptStarted>(env);
+    if (!rep.ok()) return ReplyError(prefix, id, rep.status());
+    c.type = CommandType::kAttemptStarted;
+    c.attemptStarted = AttemptStartedCommand{rep->nodeId, rep->attemptId};
+    node_id = rep->nodeId;
+    attempt_id = rep->attemptId;
+  } else {
+    auto rep = protocol::DecodeBody<protocol::AttemptEnded>(env);
+    if (!rep.ok()) return ReplyError(prefix, id, rep.status());
+    c.type = CommandType::kAttemptEnded;
+    node_id = rep->nodeId;
+    attempt_id = rep->attemptId;
+    c.attemptEnded = std::move(rep).value();
+  }
+  if (prefix.empty() || prefix.front() != node_id) {
+    return ReplyError(prefix, id,
+                      Status::InvalidArgument("attempt report for node " + node_id +
+                                              " must come from that node's own connection"));
+  }
+  const uint16_t report_type = static_cast<uint16_t>(env.type);
+  pipeline_->Propose(std::move(c), [this, prefix, id, attempt_id, report_type](Result<ApplyResult>& r) {
+    if (!r.ok()) return ReplyError(prefix, id, r.status());
+    for (const auto& note : r->notes) fsm_log_->info("{}", note);
+    const protocol::Job* job = state_.FindJobByAttempt(attempt_id);
+    if (job && report_type == static_cast<uint16_t>(MessageType::kAttemptEnded) && r->notes.empty()) {
+      fsm_log_->info("job ended job_id={} status={} attempt_id={}", job->jobId, protocol::EnumName(job->status),
+                     attempt_id);
+    }
+    Reply(prefix, id, protocol::AttemptReportAck{attempt_id, report_type});
+  });
+}
+
+// ---- sending -----------------------------------------------------------------
+
+template <class T>
+void CoordinatorServer::Reply(const Prefix& prefix, uint64_t request_id, const T& body) {
+  if (!socket_ || stopped_) return;
+  std::string payload = protocol::EncodeMessage(request_id, body);
+  std::vector<std::string_view> frames(prefix.begin(), prefix.end());
+  frames.push_back(payload);
+  Status s = socket_->Send(frames);
+  if (!s.ok()) rpc_log_->debug("reply dropped type={} error={}", protocol::MessageTypeName(T::kType), s.message());
+}
+
+void CoordinatorServer::ReplyError(const Prefix& prefix, uint64_t request_id, const Status& status) {
+  protocol::ErrorReply e;
+  e.code = static_cast<uint8_t>(status.code());
+  e.message = status.message();
+  Reply(prefix, request_id, e);
+}
+
+void CoordinatorServer::SendToNode(const std::string& node_id, const std::string& frame) {
+  if (!socket_ || stopped_) return;
+  Status s = socket_->Send({std::string_view(node_id), std::string_view(frame)});
+  if (!s.ok()) rpc_log_->debug("message to node dropped node_id={} error={}", node_id, s.message());
+}
+
+// ---- scheduling ----------------------------------------------------------------
+
+void CoordinatorServer::OnBatchCommitted(bool schedule) {
+  if (schedule) schedule_wanted_ = true;
+  MaybeSchedule();
+}
+
+void CoordinatorServer::MaybeSchedule() {
+  if (stopped_ || plan_in_flight_) return;
+  // Everything that can change a placement (submit, node change, attempt
+  // end, new queue) passes through a commit; those set schedule_wanted_.
+  if (!schedule_wanted_) return;
+  schedule_wanted_ = false;
+  std::vector<SchedQueue> queues = BuildQueues(state_);
+  if (queues.empty()) return;
+  ClusterSnapshot snapshot = BuildSnapshot(state_, liveness_);
+  Plan plan = Place(snapshot, queues, PlaceOptions{});
+  ApplyPlanCommand cmd = ToCommand(plan, state_);
+  if (cmd.placements.empty() && cmd.waiting.empty()) return;
+  Command c;
+  c.type = CommandType::kApplyPlan;
+  c.at = clock_->NowMillis();
+  c.plan = std::move(cmd);
+  plan_in_flight_ = true;
+  pipeline_->Propose(std::move(c), [this](Result<ApplyResult>& r) {
+    plan_in_flight_ = false;
+    if (!r.ok()) {
+      sched_log_->error("plan rejected error={}", r.status().ToString());
+      return;
+    }
+    for (const auto& note : r->notes) sched_log_->debug("{}", note);
+    for (const auto& launch : r->launches) {
+      const protocol::Job* job = state_.FindJob(launch.jobId);
+      const std::string& node = job->attempts.back().node;
+      sched_log_->debug("job placed job_id={} node_id={} attempt_id={}", launch.jobId, node, launch.attemptId);
+      SendToNode(node, protocol::EncodeMessage(0, launch));
+    }
+    if (r->schedule) schedule_wanted_ = true;
+  });
+}
+
+void CoordinatorServer::CheckLiveness() {
+  for (const auto& node : liveness_.Expire(clock_->MonotonicMillis())) {
+    sched_log_->warn("node silent past its ttl, no new work node_id={} ttl_ms={}", node, liveness_.ttl_ms());
+    schedule_wanted_ = true;
+  }
+  // Waiting reasons may depend on time (a node's TTL ran out).
+  MaybeSchedule();
+}
+
+std::string CoordinatorServer::NewJobId() {
+  // A random (version 4) UUID, as AWS Batch's job ids are.
+  uint64_t a = rng_();
+  uint64_t b = rng_();
+  a = (a & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
+  b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%08" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%012" PRIx64, a >> 32,
+                (a >> 16) & 0xffff, a & 0xffff, b >> 48, static_cast<uint64_t>(b & 0xffffffffffffULL));
+  return buf;
+}
+
+}  // namespace gantry::coordinator

@@ -1,0 +1,35 @@
+#include "coordinator/server/node_liveness.h"
+
+namespace gantry::coordinator {
+
+bool NodeLiveness::Heard(const std::string& node, int64_t now_ms) {
+  Entry& e = nodes_[node];
+  bool was_ready = e.ready;
+  e.last_heard = now_ms;
+  e.ready = true;
+  return !was_ready;
+}
+
+std::vector<std::string> NodeLiveness::Expire(int64_t now_ms) {
+  std::vector<std::string> expired;
+  for (auto& [id, e] : nodes_) {
+    if (e.ready && now_ms - e.last_heard > ttl_ms_) {
+      e.ready = false;
+      expired.push_back(id);
+    }
+  }
+  return expired;
+}
+
+bool NodeLiveness::IsReady(const std::string& node) const {
+  auto it = nodes_.find(node);
+  return it != nodes_.end() && it->second.ready;
+}
+
+int64_t NodeLiveness::SilentFor(const std::string& node, int64_t now_ms) const {
+  auto it = nodes_.find(node);
+  if (it == nodes_.end()) return -1;
+  return now_ms - it->second.last_heard;
+}
+
+}  // namespace gantry::coordinator

@@ -1,0 +1,41 @@
+// NodeLiveness: which nodes the leader has heard from recently.
+//
+// Liveness is leader memory, not replicated state: a heartbeat a second per
+// node must not become a log entry. A new leader starts with every node
+// unheard-of, so TTLs restart from the failover and a leader change never
+// declares healthy nodes lost. Pure: time comes in as an argument.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace gantry::coordinator {
+
+class NodeLiveness {
+ public:
+  explicit NodeLiveness(int64_t ttl_ms) : ttl_ms_(ttl_ms) {}
+
+  // Records a status from `node` at monotonic time `now_ms`. Returns true if
+  // the node was not ready before (new, or back after its TTL ran out).
+  bool Heard(const std::string& node, int64_t now_ms);
+
+  // Marks nodes silent for longer than the TTL as not ready and returns them.
+  std::vector<std::string> Expire(int64_t now_ms);
+
+  bool IsReady(const std::string& node) const;
+  // Milliseconds since the last status, or -1 if never heard (this leader).
+  int64_t SilentFor(const std::string& node, int64_t now_ms) const;
+  int64_t ttl_ms() const { return ttl_ms_; }
+
+ private:
+  struct Entry {
+    int64_t last_heard = 0;
+    bool ready = false;
+  };
+  int64_t ttl_ms_;
+  std::map<std::string, Entry> nodes_;
+};
+
+}  // namespace gantry::coordinator

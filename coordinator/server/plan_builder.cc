@@ -1,0 +1,59 @@
+#include "coordinator/server/plan_builder.h"
+
+namespace gantry::coordinator {
+
+ClusterSnapshot BuildSnapshot(const ClusterState& s, const NodeLiveness& live) {
+  ClusterSnapshot snap;
+  snap.nodes.reserve(s.nodes().size());
+  for (const auto& [id, n] : s.nodes()) {
+    SchedNode node;
+    node.id = id;
+    node.total = n.node.capacity;
+    node.free = n.Free();
+    node.labels = n.node.labels;
+    node.schedulable = live.IsReady(id) && !n.node.bootId.empty();
+    snap.nodes.push_back(std::move(node));
+  }
+  for (const auto& [name, ce] : s.compute_environments()) {
+    SchedComputeEnvironment c;
+    c.name = name;
+    c.enabled = ce.state == protocol::ResourceState::kEnabled;
+    c.selector = ce.selector;
+    c.max_vcpus = ce.maxvCpus;
+    c.used_vcpus = s.UsedVcpus(name);
+    snap.compute_environments.push_back(std::move(c));
+  }
+  return snap;
+}
+
+std::vector<SchedQueue> BuildQueues(const ClusterState& s) {
+  std::vector<SchedQueue> queues;
+  for (const auto& [name, jobs] : s.runnable()) {
+    const protocol::JobQueue* q = s.FindJobQueue(name);
+    if (!q) continue;
+    SchedQueue sq;
+    sq.name = name;
+    sq.priority = q->priority;
+    for (const auto& o : q->computeEnvironmentOrder) sq.compute_environments.push_back(o.computeEnvironment);
+    sq.jobs.reserve(jobs.size());
+    for (const auto& [_, id] : jobs) {
+      const protocol::Job* j = s.FindJob(id);
+      if (j) sq.jobs.push_back(SchedJob{id, j->resources});
+    }
+    queues.push_back(std::move(sq));
+  }
+  return queues;
+}
+
+ApplyPlanCommand ToCommand(const Plan& plan, const ClusterState& s) {
+  ApplyPlanCommand cmd;
+  cmd.placements.reserve(plan.placements.size());
+  for (const auto& p : plan.placements) cmd.placements.push_back({p.job_id, p.node_id, p.compute_environment});
+  for (const auto& w : plan.waiting) {
+    const protocol::Job* j = s.FindJob(w.job_id);
+    if (j && j->statusReason != w.reason) cmd.waiting.push_back({w.job_id, w.reason});
+  }
+  return cmd;
+}
+
+}  // namespace gantry::coordinator

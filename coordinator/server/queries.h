@@ -1,0 +1,29 @@
+// Read-only API calls, answered from the in-memory ClusterState. Pure: the
+// caller passes liveness and time in.
+#pragma once
+
+#include "coordinator/server/node_liveness.h"
+#include "coordinator/state/cluster_state.h"
+#include "protocol/messages.h"
+
+namespace gantry::coordinator {
+
+// Unknown ids are omitted, as AWS does.
+protocol::DescribeJobsReply DescribeJobs(const ClusterState& s, const protocol::DescribeJobsRequest& req);
+
+// Jobs of one queue in submission order, optionally of one status, paged by
+// `nextToken` (an opaque position that always advances). kNotFound for an
+// unknown queue, kInvalidArgument for a malformed token.
+Result<protocol::ListJobsReply> ListJobs(const ClusterState& s, const protocol::ListJobsRequest& req);
+
+// Empty names: all. kNotFound naming the first unknown name.
+Result<protocol::DescribeJobQueuesReply> DescribeJobQueues(const ClusterState& s,
+                                                           const protocol::DescribeJobQueuesRequest& req);
+Result<protocol::DescribeComputeEnvironmentsReply> DescribeComputeEnvironments(
+    const ClusterState& s, const NodeLiveness& live, const protocol::DescribeComputeEnvironmentsRequest& req);
+// "name" lists every revision; "name:rev" one.
+Result<protocol::DescribeJobDefinitionsReply> DescribeJobDefinitions(
+    const ClusterState& s, const protocol::DescribeJobDefinitionsRequest& req);
+protocol::DescribeNodesReply DescribeNodes(const ClusterState& s, const NodeLiveness& live, int64_t now_ms);
+
+}  // namespace gantry::coordinator
