@@ -1,0 +1,134 @@
+#include "client/job_text.h"
+
+#include <set>
+
+#include "client/output.h"
+
+namespace gantry::client {
+namespace {
+
+void Line(std::string& out, const char* label, const std::string& value) {
+  out += "  ";
+  out += label;
+  out.append(12 - std::char_traits<char>::length(label), ' ');
+  out += OneLine(value);
+  out += '\n';
+}
+
+std::string OptionalTime(const std::optional<int64_t>& ms) {
+  return ms ? FormatLocalTime(*ms) : "-";
+}
+
+std::string CommandText(const std::vector<std::string>& command) {
+  std::string out;
+  for (const auto& arg : command) {
+    if (!out.empty()) out += ' ';
+    bool plain = !arg.empty() && arg.find_first_of(" \t\n'\"\\$`") == std::string::npos;
+    out += plain ? arg : "'" + arg + "'";
+  }
+  return out;
+}
+
+void AppendAttempt(std::string& out, const protocol::Attempt& a) {
+  out += "  attempt " + std::to_string(a.attemptNumber) + ":\n";
+  auto sub = [&](const char* label, const std::string& value) {
+    out += "    ";
+    out += label;
+    out.append(14 - std::char_traits<char>::length(label), ' ');
+    out += OneLine(value);
+    out += '\n';
+  };
+  sub("node:", a.node.empty() ? "-" : a.node);
+  sub("exit code:", a.exitCode ? std::to_string(*a.exitCode) : "-");
+  if (a.reason) sub("reason:", *a.reason);
+  if (a.statusReason) sub("status reason:", *a.statusReason);
+  sub("started:", OptionalTime(a.startedAt));
+  sub("stopped:", a.stoppedAt ? FormatLocalTime(*a.stoppedAt) : "- (still running)");
+}
+
+}  // namespace
+
+std::string FormatJobText(const protocol::Job& job) {
+  std::string out = "job " + job.jobId + " (" + OneLine(job.jobName) + ")\n";
+  Line(out, "queue:", job.jobQueue);
+  Line(out, "definition:", job.jobDefinition);
+  Line(out, "status:", protocol::EnumName(job.status));
+  if (!job.statusReason.empty()) Line(out, "reason:", job.statusReason);
+  if (!job.command.empty()) Line(out, "command:", CommandText(job.command));
+  std::string resources = std::to_string(job.resources.vcpus) + " vCPU, " +
+                          FormatMib(job.resources.memoryMib) + " memory";
+  if (job.resources.diskMib > 0) resources += ", " + FormatMib(job.resources.diskMib) + " disk";
+  Line(out, "resources:", resources);
+  Line(out, "created:", FormatLocalTime(job.createdAt));
+  Line(out, "started:", OptionalTime(job.startedAt));
+  Line(out, "stopped:", OptionalTime(job.stoppedAt));
+  if (job.attempts.empty()) Line(out, "attempts:", "none yet");
+  for (const auto& a : job.attempts) AppendAttempt(out, a);
+  return out;
+}
+
+std::string FormatJobTable(const std::vector<protocol::Job>& jobs) {
+  std::vector<std::vector<std::string>> rows;
+  rows.reserve(jobs.size());
+  for (const auto& job : jobs) {
+    rows.push_back({job.jobId, OneLine(job.jobName), protocol::EnumName(job.status),
+                    job.statusReason.empty() ? "-" : OneLine(job.statusReason),
+                    FormatLocalTime(job.createdAt)});
+  }
+  return FormatTable({"JOB ID", "NAME", "STATUS", "REASON", "CREATED"}, rows);
+}
+
+Result<const protocol::Attempt*> SelectAttempt(const protocol::Job& job,
+                                               std::optional<uint32_t> number) {
+  const size_t n = job.attempts.size();
+  if (n == 0) {
+    std::string m = "job " + job.jobId + " has not started an attempt yet (status " +
+                    protocol::EnumName(job.status);
+    if (!job.statusReason.empty()) m += ": " + OneLine(job.statusReason);
+    return Status::NotFound(m + ")");
+  }
+  if (!number) return &job.attempts.back();
+  if (*number < 1 || *number > n) {
+    return Status::InvalidArgument("job " + job.jobId + " has " + std::to_string(n) +
+                                   (n == 1 ? " attempt" : " attempts") + "; --attempt must be " +
+                                   (n == 1 ? "1" : "1-" + std::to_string(n)));
+  }
+  return &job.attempts[*number - 1];
+}
+
+WaitTally TallyJobs(const std::vector<std::string>& ids, const std::vector<protocol::Job>& jobs) {
+  std::map<std::string_view, const protocol::Job*> by_id;
+  for (const auto& job : jobs) by_id.emplace(job.jobId, &job);
+  WaitTally t;
+  std::set<std::string_view> seen;
+  for (const auto& id : ids) {
+    if (!seen.insert(id).second) continue;
+    ++t.total;
+    auto it = by_id.find(id);
+    if (it == by_id.end()) {
+      t.missing.push_back(id);
+      continue;
+    }
+    const protocol::Job& job = *it->second;
+    ++t.counts[job.status];
+    if (protocol::IsTerminal(job.status)) ++t.finished;
+    if (job.status == protocol::JobStatus::kFailed) {
+      t.failed.push_back({job.jobId, job.jobName, job.statusReason});
+    }
+  }
+  return t;
+}
+
+std::string FormatWaitProgress(const WaitTally& tally, int64_t elapsed_ms) {
+  std::string out = std::to_string(tally.finished) + "/" + std::to_string(tally.total) + " finished";
+  for (const auto& [status, count] : tally.counts) {
+    out += "  ";
+    out += protocol::EnumName(status);
+    out += " " + std::to_string(count);
+  }
+  if (!tally.missing.empty()) out += "  UNKNOWN " + std::to_string(tally.missing.size());
+  out += "  " + FormatDuration(elapsed_ms);
+  return out;
+}
+
+}  // namespace gantry::client

@@ -1,0 +1,142 @@
+#include "client/job_text.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <ctime>
+
+namespace gantry::client {
+namespace {
+
+using protocol::Job;
+using protocol::JobStatus;
+
+Job MakeJob(std::string id, JobStatus status, std::string reason = "") {
+  Job job;
+  job.jobId = std::move(id);
+  job.jobName = "name-" + job.jobId;
+  job.status = status;
+  job.statusReason = std::move(reason);
+  job.createdAt = 1'700'000'000'000;
+  return job;
+}
+
+class UtcTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    const char* tz = std::getenv("TZ");
+    had_tz_ = tz != nullptr;
+    if (had_tz_) saved_ = tz;
+    setenv("TZ", "UTC", 1);
+    tzset();
+  }
+  void TearDown() override {
+    if (had_tz_) setenv("TZ", saved_.c_str(), 1); else unsetenv("TZ");
+    tzset();
+  }
+  bool had_tz_ = false;
+  std::string saved_;
+};
+
+using JobText = UtcTest;
+
+TEST_F(JobText, DescribesAJobAndItsAttempts) {
+  Job job = MakeJob("j1", JobStatus::kFailed, "Essential container in task exited");
+  job.jobQueue = "high";
+  job.jobDefinition = "d:1";
+  job.command = {"sh", "-c", "exit 3"};
+  job.startedAt = 1'700'000'001'000;
+  job.stoppedAt = 1'700'000'002'000;
+  protocol::Attempt a;
+  a.attemptNumber = 1;
+  a.node = "n1";
+  a.exitCode = 3;
+  a.reason = "Essential container in task exited";
+  a.startedAt = 1'700'000'001'000;
+  a.stoppedAt = 1'700'000'002'000;
+  job.attempts = {a};
+  EXPECT_EQ(FormatJobText(job),
+            "job j1 (name-j1)\n"
+            "  queue:      high\n"
+            "  definition: d:1\n"
+            "  status:     FAILED\n"
+            "  reason:     Essential container in task exited\n"
+            "  command:    sh -c 'exit 3'\n"
+            "  resources:  1 vCPU, 128M memory\n"
+            "  created:    2023-11-14T22:13:20.000Z\n"
+            "  started:    2023-11-14T22:13:21.000Z\n"
+            "  stopped:    2023-11-14T22:13:22.000Z\n"
+            "  attempt 1:\n"
+            "    node:         n1\n"
+            "    exit code:    3\n"
+            "    reason:       Essential container in task exited\n"
+            "    started:      2023-11-14T22:13:21.000Z\n"
+            "    stopped:      2023-11-14T22:13:22.000Z\n");
+}
+
+TEST_F(JobText, WaitingJobSaysWhy) {
+  Job job = MakeJob("j2", JobStatus::kRunnable, "needs 8 vCPU,\nlargest free node has 4");
+  std::string text = FormatJobText(job);
+  EXPECT_NE(text.find("  reason:     needs 8 vCPU, largest free node has 4\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  started:    -\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  attempts:   none yet\n"), std::string::npos) << text;
+}
+
+TEST_F(JobText, Table) {
+  EXPECT_EQ(FormatJobTable({MakeJob("j1", JobStatus::kRunning), MakeJob("j22", JobStatus::kRunnable, "no room")}),
+            "JOB ID  NAME      STATUS    REASON   CREATED\n"
+            "j1      name-j1   RUNNING   -        2023-11-14T22:13:20.000Z\n"
+            "j22     name-j22  RUNNABLE  no room  2023-11-14T22:13:20.000Z\n");
+}
+
+TEST(SelectAttempt, LastByDefaultOrTheNth) {
+  Job job = MakeJob("j1", JobStatus::kRunning);
+  job.attempts.resize(2);
+  job.attempts[0].attemptNumber = 1;
+  job.attempts[1].attemptNumber = 2;
+  EXPECT_EQ((*SelectAttempt(job, std::nullopt))->attemptNumber, 2u);
+  EXPECT_EQ((*SelectAttempt(job, 1))->attemptNumber, 1u);
+  auto bad = SelectAttempt(job, 3);
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.status().message(), "job j1 has 2 attempts; --attempt must be 1-2");
+  EXPECT_EQ(SelectAttempt(job, 0).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(SelectAttempt, NoAttemptYet) {
+  Job job = MakeJob("j1", JobStatus::kRunnable, "needs 8 vCPU");
+  auto a = SelectAttempt(job, std::nullopt);
+  EXPECT_EQ(a.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(a.status().message(), "job j1 has not started an attempt yet (status RUNNABLE: needs 8 vCPU)");
+}
+
+TEST(Wait, TalliesStatesAndFailures) {
+  std::vector<Job> jobs = {MakeJob("a", JobStatus::kSucceeded), MakeJob("b", JobStatus::kFailed, "exit 1"),
+                           MakeJob("c", JobStatus::kRunning)};
+  WaitTally t = TallyJobs({"a", "b", "c", "a"}, jobs);
+  EXPECT_EQ(t.total, 3u);
+  EXPECT_EQ(t.finished, 2u);
+  EXPECT_FALSE(t.done());
+  ASSERT_EQ(t.failed.size(), 1u);
+  EXPECT_EQ(t.failed[0].jobId, "b");
+  EXPECT_EQ(t.failed[0].statusReason, "exit 1");
+  EXPECT_EQ(FormatWaitProgress(t, 12'300), "2/3 finished  RUNNING 1  SUCCEEDED 1  FAILED 1  12.3s");
+}
+
+TEST(Wait, DoneWhenAllTerminal) {
+  WaitTally ok = TallyJobs({"a"}, {MakeJob("a", JobStatus::kSucceeded)});
+  EXPECT_TRUE(ok.done());
+  EXPECT_EQ(ok.ExitCode(), 0);
+  WaitTally failed = TallyJobs({"a", "b"}, {MakeJob("a", JobStatus::kSucceeded), MakeJob("b", JobStatus::kFailed)});
+  EXPECT_TRUE(failed.done());
+  EXPECT_EQ(failed.ExitCode(), 1);
+}
+
+TEST(Wait, UnknownIdsAreMissing) {
+  WaitTally t = TallyJobs({"a", "zzz"}, {MakeJob("a", JobStatus::kSucceeded)});
+  EXPECT_FALSE(t.done());
+  EXPECT_EQ(t.missing, std::vector<std::string>{"zzz"});
+  EXPECT_EQ(FormatWaitProgress(t, 100), "1/2 finished  SUCCEEDED 1  UNKNOWN 1  100ms");
+}
+
+}  // namespace
+}  // namespace gantry::client

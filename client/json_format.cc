@@ -1,0 +1,184 @@
+#include "client/json_format.h"
+
+#include <type_traits>
+
+namespace gantry::client {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kArnPrefix = "arn:gantry:batch:local:";
+
+// Writes any record through its Fields() list, the same list the codec uses,
+// so a new field shows up here without edits.
+template <class T>
+json ToJson(const T& value);
+
+struct FieldsToJson {
+  json& out;
+  template <class T>
+  void operator()(const char* name, const T& v) {
+    out[name] = ToJson(v);
+  }
+  template <class T>
+  void operator()(const char* name, const std::optional<T>& v) {
+    if (v) out[name] = ToJson(*v);
+  }
+};
+
+template <class T>
+json ToJson(const T& value) {
+  if constexpr (std::is_same_v<T, bool> || std::is_arithmetic_v<T> || std::is_same_v<T, std::string>) {
+    return json(value);
+  } else if constexpr (protocol::NamedEnum<T>) {
+    return json(protocol::EnumName(value));
+  } else if constexpr (protocol::Record<T>) {
+    json out = json::object();
+    FieldsToJson writer{out};
+    T::Fields(value, writer);
+    return out;
+  } else if constexpr (requires { typename T::mapped_type; }) {
+    json out = json::object();
+    for (const auto& [k, v] : value) out[k] = ToJson(v);
+    return out;
+  } else {
+    json out = json::array();
+    for (const auto& v : value) out.push_back(ToJson(v));
+    return out;
+  }
+}
+
+template <class T>
+void SetIf(json& j, const char* name, const std::optional<T>& v) {
+  if (v) j[name] = *v;
+}
+
+void SetIfNotEmpty(json& j, const char* name, const std::string& v) {
+  if (!v.empty()) j[name] = v;
+}
+
+// An attempt's container: exitCode and reason, each when known.
+json AttemptContainer(const protocol::Attempt& a) {
+  json c = json::object();
+  SetIf(c, "exitCode", a.exitCode);
+  SetIf(c, "reason", a.reason);
+  return c;
+}
+
+}  // namespace
+
+std::string JobDefinitionArn(std::string_view name, uint32_t revision) {
+  return std::string(kArnPrefix) + "job-definition/" + std::string(name) + ":" + std::to_string(revision);
+}
+std::string JobQueueArn(std::string_view name) {
+  return std::string(kArnPrefix) + "job-queue/" + std::string(name);
+}
+std::string ComputeEnvironmentArn(std::string_view name) {
+  return std::string(kArnPrefix) + "compute-environment/" + std::string(name);
+}
+
+json EnvironmentToAwsJson(const protocol::Environment& env) {
+  json out = json::array();
+  for (const auto& [k, v] : env) out.push_back({{"name", k}, {"value", v}});
+  return out;
+}
+
+json ResourcesToAwsJson(const protocol::Resources& r) {
+  json out = json::array();
+  out.push_back({{"type", "VCPU"}, {"value", std::to_string(r.vcpus)}});
+  out.push_back({{"type", "MEMORY"}, {"value", std::to_string(r.memoryMib)}});
+  if (r.diskMib > 0) out.push_back({{"type", "DISK"}, {"value", std::to_string(r.diskMib)}});
+  return out;
+}
+
+json JobToAwsJson(const protocol::Job& job) {
+  json j = {{"jobId", job.jobId},
+            {"jobName", job.jobName},
+            {"jobQueue", job.jobQueue},
+            {"jobDefinition", job.jobDefinition},
+            {"status", protocol::EnumName(job.status)}};
+  SetIfNotEmpty(j, "statusReason", job.statusReason);
+  j["createdAt"] = job.createdAt;
+  SetIf(j, "startedAt", job.startedAt);
+  SetIf(j, "stoppedAt", job.stoppedAt);
+  json container = {{"command", job.command},
+                    {"environment", EnvironmentToAwsJson(job.environment)},
+                    {"vcpus", job.resources.vcpus},
+                    {"memory", job.resources.memoryMib},
+                    {"resourceRequirements", ResourcesToAwsJson(job.resources)}};
+  if (!job.attempts.empty()) container.update(AttemptContainer(job.attempts.back()));
+  j["container"] = std::move(container);
+  json attempts = json::array();
+  for (const auto& a : job.attempts) {
+    json aj = {{"container", AttemptContainer(a)}};
+    SetIf(aj, "statusReason", a.statusReason);
+    SetIf(aj, "startedAt", a.startedAt);
+    SetIf(aj, "stoppedAt", a.stoppedAt);
+    aj["node"] = a.node;
+    attempts.push_back(std::move(aj));
+  }
+  j["attempts"] = std::move(attempts);
+  return j;
+}
+
+json JobSummaryToAwsJson(const protocol::Job& job) {
+  json j = {{"jobId", job.jobId},
+            {"jobName", job.jobName},
+            {"jobQueue", job.jobQueue},
+            {"status", protocol::EnumName(job.status)}};
+  SetIfNotEmpty(j, "statusReason", job.statusReason);
+  j["createdAt"] = job.createdAt;
+  SetIf(j, "startedAt", job.startedAt);
+  SetIf(j, "stoppedAt", job.stoppedAt);
+  if (!job.attempts.empty()) j["container"] = AttemptContainer(job.attempts.back());
+  return j;
+}
+
+json JobQueueToAwsJson(const protocol::JobQueue& q) {
+  json order = json::array();
+  for (const auto& o : q.computeEnvironmentOrder) {
+    order.push_back({{"order", o.order}, {"computeEnvironment", o.computeEnvironment}});
+  }
+  return {{"jobQueueName", q.jobQueueName},
+          {"jobQueueArn", JobQueueArn(q.jobQueueName)},
+          {"state", protocol::EnumName(q.state)},
+          {"priority", q.priority},
+          {"computeEnvironmentOrder", std::move(order)}};
+}
+
+json ComputeEnvironmentToAwsJson(const protocol::ComputeEnvironmentView& view) {
+  const protocol::ComputeEnvironment& ce = view.computeEnvironment;
+  const char* model = ce.provisioningModel == protocol::ProvisioningModel::kSpot ? "SPOT" : "EC2";
+  return {{"computeEnvironmentName", ce.computeEnvironmentName},
+          {"computeEnvironmentArn", ComputeEnvironmentArn(ce.computeEnvironmentName)},
+          {"type", protocol::EnumName(ce.type)},
+          {"state", protocol::EnumName(ce.state)},
+          {"computeResources",
+           {{"minvCpus", ce.minvCpus},
+            {"maxvCpus", ce.maxvCpus},
+            {"desiredvCpus", ce.desiredvCpus},
+            {"type", model}}},
+          {"selector", ToJson(ce.selector)},
+          {"usedvCpus", view.usedvCpus},
+          {"nodes", view.nodes}};
+}
+
+json JobDefinitionToAwsJson(const protocol::JobDefinition& d) {
+  return {{"jobDefinitionName", d.jobDefinitionName},
+          {"jobDefinitionArn", JobDefinitionArn(d.jobDefinitionName, d.revision)},
+          {"revision", d.revision},
+          {"status", d.status},
+          {"type", "container"},
+          {"containerProperties",
+           {{"command", d.command},
+            {"resourceRequirements", ResourcesToAwsJson(d.resources)},
+            {"environment", EnvironmentToAwsJson(d.environment)}}}};
+}
+
+json NodeViewToJson(const protocol::NodeView& n) { return ToJson(n); }
+
+std::string DumpJson(const json& j) {
+  return j.dump(2, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace gantry::client

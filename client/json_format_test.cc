@@ -1,0 +1,159 @@
+#include "client/json_format.h"
+
+#include <gtest/gtest.h>
+
+namespace gantry::client {
+namespace {
+
+using nlohmann::json;
+
+protocol::Job FinishedJob() {
+  protocol::Job job;
+  job.jobId = "j-1";
+  job.jobName = "train";
+  job.jobQueue = "high";
+  job.jobDefinition = "trainer:2";
+  job.status = protocol::JobStatus::kFailed;
+  job.statusReason = "Essential container in task exited";
+  job.createdAt = 1000;
+  job.startedAt = 2000;
+  job.stoppedAt = 9000;
+  job.command = {"python", "train.py"};
+  job.environment = {{"B", "2"}, {"A", "1"}};
+  job.resources = {2, 2048, 4096};
+  protocol::Attempt first;
+  first.attemptNumber = 1;
+  first.node = "n1";
+  first.startedAt = 2000;
+  first.stoppedAt = 3000;
+  first.reason = "Node lost: n1";
+  first.statusReason = "Node lost: n1";
+  protocol::Attempt second;
+  second.attemptNumber = 2;
+  second.node = "n2";
+  second.startedAt = 4000;
+  second.stoppedAt = 9000;
+  second.exitCode = 3;
+  second.reason = "Essential container in task exited";
+  job.attempts = {first, second};
+  return job;
+}
+
+TEST(JsonFormat, JobHasAwsDescribeJobsShape) {
+  json j = JobToAwsJson(FinishedJob());
+  EXPECT_EQ(j["jobId"], "j-1");
+  EXPECT_EQ(j["jobName"], "train");
+  EXPECT_EQ(j["jobQueue"], "high");
+  EXPECT_EQ(j["jobDefinition"], "trainer:2");
+  EXPECT_EQ(j["status"], "FAILED");
+  EXPECT_EQ(j["statusReason"], "Essential container in task exited");
+  EXPECT_EQ(j["createdAt"], 1000);
+  EXPECT_EQ(j["startedAt"], 2000);
+  EXPECT_EQ(j["stoppedAt"], 9000);
+  const json& c = j["container"];
+  EXPECT_EQ(c["command"], json::array({"python", "train.py"}));
+  EXPECT_EQ(c["environment"], json::parse(R"([{"name":"A","value":"1"},{"name":"B","value":"2"}])"));
+  EXPECT_EQ(c["vcpus"], 2);
+  EXPECT_EQ(c["memory"], 2048);
+  EXPECT_EQ(c["exitCode"], 3);
+  EXPECT_EQ(c["reason"], "Essential container in task exited");
+  EXPECT_EQ(c["resourceRequirements"][2], json::parse(R"({"type":"DISK","value":"4096"})"));
+  ASSERT_EQ(j["attempts"].size(), 2u);
+  EXPECT_EQ(j["attempts"][0], json::parse(R"({"container":{"reason":"Node lost: n1"},
+      "statusReason":"Node lost: n1","startedAt":2000,"stoppedAt":3000,"node":"n1"})"));
+  EXPECT_EQ(j["attempts"][1]["container"]["exitCode"], 3);
+}
+
+TEST(JsonFormat, AbsentValuesAreLeftOut) {
+  protocol::Job job;
+  job.jobId = "j-2";
+  job.status = protocol::JobStatus::kRunnable;
+  json j = JobToAwsJson(job);
+  EXPECT_FALSE(j.contains("startedAt"));
+  EXPECT_FALSE(j.contains("stoppedAt"));
+  EXPECT_FALSE(j.contains("statusReason"));
+  EXPECT_FALSE(j["container"].contains("exitCode"));
+  EXPECT_EQ(j["attempts"], json::array());
+}
+
+TEST(JsonFormat, JobSummary) {
+  json j = JobSummaryToAwsJson(FinishedJob());
+  EXPECT_EQ(j, json::parse(R"({"jobId":"j-1","jobName":"train","jobQueue":"high","status":"FAILED",
+      "statusReason":"Essential container in task exited","createdAt":1000,"startedAt":2000,
+      "stoppedAt":9000,"container":{"exitCode":3,"reason":"Essential container in task exited"}})"));
+}
+
+TEST(JsonFormat, JobQueue) {
+  protocol::JobQueue q;
+  q.jobQueueName = "high";
+  q.priority = 10;
+  q.state = protocol::ResourceState::kDisabled;
+  q.computeEnvironmentOrder = {{1, "spot"}, {2, "od"}};
+  EXPECT_EQ(JobQueueToAwsJson(q), json::parse(R"({"jobQueueName":"high",
+      "jobQueueArn":"arn:gantry:batch:local:job-queue/high","state":"DISABLED","priority":10,
+      "computeEnvironmentOrder":[{"order":1,"computeEnvironment":"spot"},
+                                 {"order":2,"computeEnvironment":"od"}]})"));
+}
+
+TEST(JsonFormat, ComputeEnvironment) {
+  protocol::ComputeEnvironmentView v;
+  v.computeEnvironment.computeEnvironmentName = "spot";
+  v.computeEnvironment.provisioningModel = protocol::ProvisioningModel::kSpot;
+  v.computeEnvironment.minvCpus = 0;
+  v.computeEnvironment.maxvCpus = 64;
+  v.computeEnvironment.desiredvCpus = 8;
+  v.computeEnvironment.selector = {{"capacity", "spot"}};
+  v.usedvCpus = 12;
+  v.nodes = 3;
+  EXPECT_EQ(ComputeEnvironmentToAwsJson(v), json::parse(R"({"computeEnvironmentName":"spot",
+      "computeEnvironmentArn":"arn:gantry:batch:local:compute-environment/spot","type":"MANAGED",
+      "state":"ENABLED","computeResources":{"minvCpus":0,"maxvCpus":64,"desiredvCpus":8,"type":"SPOT"},
+      "selector":{"capacity":"spot"},"usedvCpus":12,"nodes":3})"));
+  v.computeEnvironment.provisioningModel = protocol::ProvisioningModel::kOnDemand;
+  EXPECT_EQ(ComputeEnvironmentToAwsJson(v)["computeResources"]["type"], "EC2");
+}
+
+TEST(JsonFormat, JobDefinition) {
+  protocol::JobDefinition d;
+  d.jobDefinitionName = "sleeper";
+  d.revision = 3;
+  d.command = {"sleep", "1"};
+  d.resources = {1, 256, 0};
+  d.environment = {{"K", "V"}};
+  EXPECT_EQ(JobDefinitionToAwsJson(d), json::parse(R"({"jobDefinitionName":"sleeper",
+      "jobDefinitionArn":"arn:gantry:batch:local:job-definition/sleeper:3","revision":3,
+      "status":"ACTIVE","type":"container","containerProperties":{"command":["sleep","1"],
+      "resourceRequirements":[{"type":"VCPU","value":"1"},{"type":"MEMORY","value":"256"}],
+      "environment":[{"name":"K","value":"V"}]}})"));
+}
+
+TEST(JsonFormat, NodeViewUsesItsFieldNames) {
+  protocol::NodeView n;
+  n.node.nodeId = "n1";
+  n.node.bootId = "b";
+  n.node.capacity = {4, 8192, 1000};
+  n.node.labels = {{"rack", "r1"}};
+  n.state = protocol::NodeState::kLost;
+  n.stateReason = "silent for 10s";
+  n.free = {2, 4096, 500};
+  n.runningAttempts = {"j1#1"};
+  n.lastSeenAgoMs = 10'000;
+  json j = NodeViewToJson(n);
+  EXPECT_EQ(j["node"]["nodeId"], "n1");
+  EXPECT_EQ(j["node"]["capacity"]["memoryMib"], 8192);
+  EXPECT_EQ(j["node"]["labels"]["rack"], "r1");
+  EXPECT_EQ(j["state"], "LOST");
+  EXPECT_EQ(j["stateReason"], "silent for 10s");
+  EXPECT_EQ(j["free"]["vcpus"], 2);
+  EXPECT_EQ(j["runningAttempts"], json::array({"j1#1"}));
+  EXPECT_EQ(j["lastSeenAgoMs"], 10'000);
+}
+
+TEST(JsonFormat, DumpSurvivesInvalidUtf8) {
+  json j = {{"logTail", std::string("ok \xff\xfe end")}};
+  std::string out = DumpJson(j);
+  EXPECT_NE(out.find("ok \xef\xbf\xbd"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace gantry::client

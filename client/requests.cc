@@ -1,0 +1,297 @@
+#include "client/requests.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <iterator>
+#include <random>
+
+#include "client/job_definition_json.h"
+
+namespace gantry::client {
+namespace {
+
+using nlohmann::json;
+
+Status Invalid(std::string m) { return Status::InvalidArgument(std::move(m)); }
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::string Quote(std::string_view s) { return "\"" + std::string(s.substr(0, 64)) + "\""; }
+
+Result<uint32_t> ParseUint32(std::string_view s, const std::string& what) {
+  if (s.empty() || s.size() > 10) return Invalid(what + " must be a whole number, got " + Quote(s));
+  uint64_t n = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return Invalid(what + " must be a whole number, got " + Quote(s));
+    n = n * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (n > UINT32_MAX) return Invalid(what + " is too large: " + std::string(s));
+  return static_cast<uint32_t>(n);
+}
+
+// AWS lets a compute environment be named by its ARN; keep the name.
+std::string CeName(std::string_view value) {
+  static constexpr std::string_view kMarker = ":compute-environment/";
+  if (auto at = value.find(kMarker); at != std::string_view::npos && value.rfind("arn:", 0) == 0) {
+    return std::string(value.substr(at + kMarker.size()));
+  }
+  return std::string(value);
+}
+
+constexpr const char* kOrderFlag = "--compute-environment-order";
+constexpr const char* kOrderForm = "expected order=N,computeEnvironment=NAME";
+
+Result<protocol::ComputeEnvironmentOrder> ParseOrderShorthand(std::string_view item) {
+  protocol::ComputeEnvironmentOrder out;
+  bool have_order = false, have_ce = false;
+  std::string_view rest = item;
+  while (true) {
+    size_t comma = rest.find(',');
+    std::string_view part = Trim(rest.substr(0, comma));
+    size_t eq = part.find('=');
+    if (eq == std::string_view::npos) {
+      return Invalid(std::string(kOrderFlag) + " " + Quote(item) + ": " + kOrderForm);
+    }
+    std::string_view key = Trim(part.substr(0, eq));
+    std::string_view value = Trim(part.substr(eq + 1));
+    if (key == "order") {
+      GANTRY_ASSIGN_OR_RETURN(out.order, ParseUint32(value, std::string(kOrderFlag) + " order"));
+      have_order = true;
+    } else if (key == "computeEnvironment") {
+      out.computeEnvironment = CeName(value);
+      have_ce = true;
+    } else {
+      return Invalid(std::string(kOrderFlag) + ": unknown key " + Quote(key) + " in " + Quote(item) +
+                     " (" + kOrderForm + ")");
+    }
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  if (!have_order || !have_ce) {
+    return Invalid(std::string(kOrderFlag) + " " + Quote(item) + ": " + kOrderForm);
+  }
+  return out;
+}
+
+Status AppendOrderJson(std::string_view item, std::vector<protocol::ComputeEnvironmentOrder>& out) {
+  GANTRY_ASSIGN_OR_RETURN(json j, ParseJsonText(item, kOrderFlag));
+  if (j.is_object()) j = json::array({j});
+  if (!j.is_array()) return Invalid(std::string(kOrderFlag) + " must be a JSON array of objects");
+  for (size_t i = 0; i < j.size(); ++i) {
+    std::string at = std::string(kOrderFlag) + "[" + std::to_string(i) + "]";
+    const json& e = j[i];
+    if (!e.is_object()) return Invalid(at + " must be an object");
+    auto order = e.find("order");
+    auto ce = e.find("computeEnvironment");
+    if (order == e.end() || !order->is_number_unsigned() || order->get<uint64_t>() > UINT32_MAX) {
+      return Invalid(at + ".order must be a whole number");
+    }
+    if (ce == e.end() || !ce->is_string()) return Invalid(at + ".computeEnvironment must be a string");
+    out.push_back({static_cast<uint32_t>(order->get<uint64_t>()), CeName(ce->get<std::string>())});
+  }
+  return Status::Ok();
+}
+
+Status ApplyResourceFlags(std::optional<uint32_t> vcpus, std::optional<uint64_t> memory_mib,
+                          std::optional<uint64_t> disk_mib, protocol::Resources& r) {
+  if (vcpus) r.vcpus = *vcpus;
+  if (memory_mib) r.memoryMib = *memory_mib;
+  if (disk_mib) r.diskMib = *disk_mib;
+  return r.Validate();
+}
+
+}  // namespace
+
+Result<std::map<std::string, std::string>> ParseKeyValues(const std::vector<std::string>& items,
+                                                          std::string_view flag) {
+  std::map<std::string, std::string> out;
+  for (const auto& item : items) {
+    size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Invalid(std::string(flag) + ": " + Quote(item) + " is not KEY=VALUE");
+    }
+    out.insert_or_assign(item.substr(0, eq), item.substr(eq + 1));
+  }
+  return out;
+}
+
+Result<std::vector<protocol::ComputeEnvironmentOrder>> ParseComputeEnvironmentOrder(
+    const std::vector<std::string>& items) {
+  std::vector<protocol::ComputeEnvironmentOrder> out;
+  for (const auto& raw : items) {
+    std::string_view item = Trim(raw);
+    if (!item.empty() && (item.front() == '[' || item.front() == '{')) {
+      GANTRY_RETURN_IF_ERROR(AppendOrderJson(item, out));
+      continue;
+    }
+    GANTRY_ASSIGN_OR_RETURN(protocol::ComputeEnvironmentOrder o, ParseOrderShorthand(item));
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+Result<std::vector<protocol::ComputeEnvironmentOrder>> ParseComputeEnvironmentList(
+    std::string_view list) {
+  std::vector<protocol::ComputeEnvironmentOrder> out;
+  std::string_view rest = list;
+  while (true) {
+    size_t comma = rest.find(',');
+    std::string_view name = Trim(rest.substr(0, comma));
+    if (name.empty()) return Invalid("--compute-environments: empty name in " + Quote(list));
+    out.push_back({static_cast<uint32_t>(out.size() + 1), CeName(name)});
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+std::string NewClientToken() {
+  std::random_device rd;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 4; ++i) {
+    uint32_t word = rd();
+    for (int j = 0; j < 8; ++j, word >>= 4) out += kHex[word & 0xF];
+  }
+  return out;
+}
+
+Result<protocol::CreateComputeEnvironmentRequest> BuildCreateComputeEnvironment(
+    const ComputeEnvironmentFlags& flags) {
+  protocol::CreateComputeEnvironmentRequest req;
+  protocol::ComputeEnvironment& ce = req.computeEnvironment;
+  ce.computeEnvironmentName = flags.name;
+  GANTRY_ASSIGN_OR_RETURN(ce.type, ParseEnumFlag<protocol::ComputeEnvironmentType>("--type", flags.type));
+  GANTRY_ASSIGN_OR_RETURN(ce.state, ParseEnumFlag<protocol::ResourceState>("--state", flags.state));
+  std::string model = flags.provisioning_model;
+  if (model == "EC2" || model == "ec2") model = "ON_DEMAND";
+  GANTRY_ASSIGN_OR_RETURN(ce.provisioningModel,
+                          ParseEnumFlag<protocol::ProvisioningModel>("--provisioning-model", model));
+  if (flags.min_vcpus) ce.minvCpus = *flags.min_vcpus;
+  if (flags.max_vcpus) ce.maxvCpus = *flags.max_vcpus;
+  if (flags.desired_vcpus) ce.desiredvCpus = *flags.desired_vcpus;
+  GANTRY_ASSIGN_OR_RETURN(ce.selector, ParseKeyValues(flags.selector, "--selector"));
+  GANTRY_RETURN_IF_ERROR(ce.Validate());
+  return req;
+}
+
+Result<protocol::CreateJobQueueRequest> BuildCreateJobQueue(const JobQueueFlags& flags) {
+  protocol::CreateJobQueueRequest req;
+  protocol::JobQueue& q = req.jobQueue;
+  q.jobQueueName = flags.name;
+  if (!flags.priority) return Invalid("--priority is required");
+  q.priority = *flags.priority;
+  GANTRY_ASSIGN_OR_RETURN(q.state, ParseEnumFlag<protocol::ResourceState>("--state", flags.state));
+  const bool has_order = !flags.compute_environment_order.empty();
+  const bool has_list = !Trim(flags.compute_environments).empty();
+  if (has_order && has_list) {
+    return Invalid("give --compute-environment-order or --compute-environments, not both");
+  }
+  if (!has_order && !has_list) {
+    return Invalid("a job queue needs compute environments: --compute-environments ce1,ce2 or "
+                   "--compute-environment-order order=1,computeEnvironment=ce1");
+  }
+  if (has_order) {
+    GANTRY_ASSIGN_OR_RETURN(q.computeEnvironmentOrder,
+                            ParseComputeEnvironmentOrder(flags.compute_environment_order));
+  } else {
+    GANTRY_ASSIGN_OR_RETURN(q.computeEnvironmentOrder,
+                            ParseComputeEnvironmentList(flags.compute_environments));
+  }
+  GANTRY_RETURN_IF_ERROR(q.Validate());
+  return req;
+}
+
+Result<protocol::RegisterJobDefinitionRequest> BuildRegisterJobDefinition(
+    const JobDefinitionFlags& flags) {
+  protocol::RegisterJobDefinitionRequest req;
+  protocol::JobDefinition& def = req.jobDefinition;
+  if (!flags.cli_input_json.empty()) {
+    GANTRY_ASSIGN_OR_RETURN(json input, ParseJsonText(flags.cli_input_json, "--cli-input-json"));
+    Status s = ApplyRegisterJobDefinitionJson(input, def);
+    if (!s.ok()) return s.WithContext("--cli-input-json");
+  }
+  if (!flags.container_properties.empty()) {
+    GANTRY_ASSIGN_OR_RETURN(json props, ParseJsonText(flags.container_properties, "--container-properties"));
+    GANTRY_RETURN_IF_ERROR(ApplyContainerPropertiesJson(props, "--container-properties", def));
+  }
+  if (!flags.name.empty()) def.jobDefinitionName = flags.name;
+  if (def.jobDefinitionName.empty()) {
+    return Invalid("a job definition needs a name: --job-definition-name NAME, or jobDefinitionName "
+                   "in --cli-input-json");
+  }
+  if (!flags.type.empty() && flags.type != "container") {
+    return Invalid("--type must be container, got " + Quote(flags.type));
+  }
+  GANTRY_RETURN_IF_ERROR(ApplyResourceFlags(flags.vcpus, flags.memory_mib, flags.disk_mib, def.resources));
+  GANTRY_ASSIGN_OR_RETURN(auto env, ParseKeyValues(flags.env, "--env"));
+  for (auto& [k, v] : env) def.environment.insert_or_assign(k, std::move(v));
+  if (!flags.command.empty()) def.command = flags.command;
+  GANTRY_RETURN_IF_ERROR(def.Validate());
+  return req;
+}
+
+Result<protocol::SubmitJobRequest> BuildSubmitJob(const SubmitJobFlags& flags, std::string client_token) {
+  protocol::SubmitJobRequest req;
+  req.jobName = flags.name;
+  req.jobQueue = flags.queue;
+  req.jobDefinition = flags.definition.empty() ? "default" : flags.definition;
+  if (!flags.command.empty()) req.command = flags.command;
+  GANTRY_ASSIGN_OR_RETURN(req.environment, ParseKeyValues(flags.env, "--env"));
+  req.vcpus = flags.vcpus;
+  req.memoryMib = flags.memory_mib;
+  req.diskMib = flags.disk_mib;
+  req.clientToken = std::move(client_token);
+  GANTRY_RETURN_IF_ERROR(req.Validate());
+  return req;
+}
+
+Result<protocol::ListJobsRequest> BuildListJobs(const ListJobsFlags& flags) {
+  protocol::ListJobsRequest req;
+  req.jobQueue = flags.queue;
+  if (!flags.status.empty()) {
+    GANTRY_ASSIGN_OR_RETURN(req.jobStatus, ParseEnumFlag<protocol::JobStatus>("--job-status", flags.status));
+  }
+  req.maxResults = flags.max_results;
+  if (!flags.next_token.empty()) req.nextToken = flags.next_token;
+  GANTRY_RETURN_IF_ERROR(req.Validate());
+  return req;
+}
+
+Result<std::string> ReadJsonArgument(std::string_view arg, std::string_view flag) {
+  std::string_view trimmed = Trim(arg);
+  if (!trimmed.empty() && (trimmed.front() == '{' || trimmed.front() == '[')) return std::string(arg);
+  if (trimmed == "-") {
+    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  std::string path(arg.rfind("file://", 0) == 0 ? arg.substr(7) : arg);
+  if (path.empty()) return Invalid(std::string(flag) + ": no file given");
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    int err = errno;
+    std::string m = std::string(flag) + ": cannot read " + path + ": " + std::strerror(err);
+    return err == ENOENT ? Status::NotFound(m) : Invalid(m);
+  }
+  std::string text;
+  char buf[64 * 1024];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) {
+    text.append(buf, n);
+    if (text.size() > static_cast<size_t>(protocol::kMaxFrameBytes)) {
+      std::fclose(f);
+      return Invalid(std::string(flag) + ": " + path + " is larger than 16 MiB");
+    }
+  }
+  bool failed = std::ferror(f) != 0;
+  std::fclose(f);
+  if (failed) return Invalid(std::string(flag) + ": error reading " + path);
+  return text;
+}
+
+}  // namespace gantry::client

@@ -1,0 +1,122 @@
+// From a verb's flags to the request it sends: the pure half of every verb,
+// so what the user typed is checked (with errors naming the flag) without a
+// coordinator. Each Build* validates the request as the coordinator would,
+// so a typo fails at once with kInvalidArgument.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gantry/status.h"
+#include "protocol/messages.h"
+#include "protocol/types.h"
+
+namespace gantry::client {
+
+// ---- small parsers ---------------------------------------------------------
+
+// "K=V" items into a map (V may be empty and may contain '='); later items
+// win. `flag` names the flag in errors: "--env: \"FOO\" is not K=V".
+Result<std::map<std::string, std::string>> ParseKeyValues(const std::vector<std::string>& items,
+                                                          std::string_view flag);
+
+// AWS shorthand "order=1,computeEnvironment=ce1" (keys in any order), or
+// the JSON form '[{"order":1,"computeEnvironment":"ce1"}, ...]'.
+Result<std::vector<protocol::ComputeEnvironmentOrder>> ParseComputeEnvironmentOrder(
+    const std::vector<std::string>& items);
+
+// "ce1,ce2" -> orders 1, 2 (position in the list).
+Result<std::vector<protocol::ComputeEnvironmentOrder>> ParseComputeEnvironmentList(
+    std::string_view list);
+
+// An enum flag, case-insensitive: ParseEnumFlag<JobStatus>("--job-status",
+// "running"). The error lists the allowed values.
+template <protocol::NamedEnum E>
+Result<E> ParseEnumFlag(std::string_view flag, std::string_view value) {
+  std::string upper(value);
+  for (char& c : upper) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+  if (auto e = protocol::EnumFromName<E>(upper)) return *e;
+  std::string allowed;
+  for (const char* name : protocol::EnumNames<E>::kNames) {
+    allowed += allowed.empty() ? "" : "|";
+    allowed += name;
+  }
+  return Status::InvalidArgument(std::string(flag) + " must be one of " + allowed + ", got \"" +
+                                 std::string(value.substr(0, 32)) + "\"");
+}
+
+// A random 32-hex-digit token for SubmitJob's clientToken.
+std::string NewClientToken();
+
+// ---- per verb ----------------------------------------------------------------
+
+struct ComputeEnvironmentFlags {
+  std::string name;
+  std::string type = "MANAGED";
+  std::string state = "ENABLED";
+  std::optional<uint32_t> min_vcpus;
+  std::optional<uint32_t> max_vcpus;
+  std::optional<uint32_t> desired_vcpus;
+  std::string provisioning_model = "ON_DEMAND";  // also EC2 (AWS's name)
+  std::vector<std::string> selector;  // k=v
+};
+Result<protocol::CreateComputeEnvironmentRequest> BuildCreateComputeEnvironment(
+    const ComputeEnvironmentFlags& flags);
+
+struct JobQueueFlags {
+  std::string name;
+  std::optional<uint32_t> priority;  // required
+  std::string state = "ENABLED";
+  std::vector<std::string> compute_environment_order;  // AWS form, repeatable
+  std::string compute_environments;                    // short form "ce1,ce2"
+};
+Result<protocol::CreateJobQueueRequest> BuildCreateJobQueue(const JobQueueFlags& flags);
+
+// JSON texts are already read (see ReadJsonArgument); empty means absent.
+// Precedence: cli_input_json < container_properties < the other flags.
+struct JobDefinitionFlags {
+  std::string name;
+  std::string type;  // empty, or "container"
+  std::string container_properties;
+  std::string cli_input_json;
+  std::optional<uint32_t> vcpus;
+  std::optional<uint64_t> memory_mib;
+  std::optional<uint64_t> disk_mib;
+  std::vector<std::string> env;       // K=V, merged over the JSON's
+  std::vector<std::string> command;   // replaces the JSON's when not empty
+};
+Result<protocol::RegisterJobDefinitionRequest> BuildRegisterJobDefinition(
+    const JobDefinitionFlags& flags);
+
+struct SubmitJobFlags {
+  std::string name;
+  std::string queue;
+  std::string definition = "default";
+  std::optional<uint32_t> vcpus;
+  std::optional<uint64_t> memory_mib;
+  std::optional<uint64_t> disk_mib;
+  std::vector<std::string> env;
+  std::vector<std::string> command;
+};
+// `client_token` goes into the request as is (NewClientToken() in the verb).
+Result<protocol::SubmitJobRequest> BuildSubmitJob(const SubmitJobFlags& flags,
+                                                  std::string client_token);
+
+struct ListJobsFlags {
+  std::string queue;
+  std::string status;  // empty: every status
+  std::optional<uint32_t> max_results;
+  std::string next_token;
+};
+Result<protocol::ListJobsRequest> BuildListJobs(const ListJobsFlags& flags);
+
+// The text of a JSON argument: "file://PATH" or "PATH" is read from the
+// file, "-" from stdin, and text starting with '{' or '[' is the JSON
+// itself. kNotFound / kInvalidArgument name the file. Reads files.
+Result<std::string> ReadJsonArgument(std::string_view arg, std::string_view flag);
+
+}  // namespace gantry::client

@@ -1,0 +1,73 @@
+#include "client/resource_tables.h"
+
+#include "client/output.h"
+
+namespace gantry::client {
+
+std::string FormatLabels(const protocol::Labels& labels) {
+  if (labels.empty()) return "-";
+  std::string out;
+  for (const auto& [k, v] : labels) {
+    if (!out.empty()) out += ',';
+    out += k + "=" + v;
+  }
+  return OneLine(out);
+}
+
+std::string FormatJobQueueTable(const std::vector<protocol::JobQueue>& queues) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& q : queues) {
+    std::string ces;
+    for (const auto& o : q.computeEnvironmentOrder) {
+      if (!ces.empty()) ces += ' ';
+      ces += std::to_string(o.order) + ":" + o.computeEnvironment;
+    }
+    rows.push_back({q.jobQueueName, protocol::EnumName(q.state), std::to_string(q.priority), ces});
+  }
+  return FormatTable({"NAME", "STATE", "PRIORITY", "COMPUTE ENVIRONMENTS"}, rows);
+}
+
+std::string FormatComputeEnvironmentTable(const std::vector<protocol::ComputeEnvironmentView>& ces) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& view : ces) {
+    const auto& ce = view.computeEnvironment;
+    rows.push_back({ce.computeEnvironmentName, protocol::EnumName(ce.type), protocol::EnumName(ce.state),
+                    protocol::EnumName(ce.provisioningModel),
+                    FreeOfTotal(std::to_string(view.usedvCpus), std::to_string(ce.maxvCpus)),
+                    std::to_string(ce.minvCpus), std::to_string(ce.desiredvCpus),
+                    std::to_string(view.nodes), FormatLabels(ce.selector)});
+  }
+  return FormatTable({"NAME", "TYPE", "STATE", "MODEL", "VCPUS USED/MAX", "MIN", "DESIRED", "NODES", "SELECTOR"},
+                     rows);
+}
+
+std::string FormatJobDefinitionTable(const std::vector<protocol::JobDefinition>& defs) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& d : defs) {
+    std::string command;
+    for (const auto& arg : d.command) command += (command.empty() ? "" : " ") + arg;
+    if (command.size() > 60) command = command.substr(0, 57) + "...";
+    rows.push_back({d.jobDefinitionName, std::to_string(d.revision), d.status,
+                    std::to_string(d.resources.vcpus), FormatMib(d.resources.memoryMib),
+                    d.resources.diskMib > 0 ? FormatMib(d.resources.diskMib) : "-",
+                    command.empty() ? "-" : OneLine(command)});
+  }
+  return FormatTable({"NAME", "REVISION", "STATUS", "VCPU", "MEMORY", "DISK", "COMMAND"}, rows);
+}
+
+std::string FormatNodeTable(const std::vector<protocol::NodeView>& nodes) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& n : nodes) {
+    const auto& cap = n.node.capacity;
+    rows.push_back({n.node.nodeId, protocol::EnumName(n.state),
+                    FreeOfTotal(std::to_string(n.free.vcpus), std::to_string(cap.vcpus)),
+                    FreeOfTotal(FormatMib(n.free.memoryMib), FormatMib(cap.memoryMib)),
+                    FreeOfTotal(FormatMib(n.free.diskMib), FormatMib(cap.diskMib)),
+                    std::to_string(n.runningAttempts.size()), FormatDuration(n.lastSeenAgoMs) + " ago"});
+  }
+  return FormatTable({"NODE", "STATE", "VCPU FREE/TOTAL", "MEMORY FREE/TOTAL", "DISK FREE/TOTAL", "RUNNING",
+                      "LAST SEEN"},
+                     rows);
+}
+
+}  // namespace gantry::client

@@ -1,0 +1,209 @@
+#include "client/rpc_client.h"
+
+#include <cerrno>
+#include <optional>
+#include <random>
+#include <zmq.hpp>
+#include <zmq_addon.hpp>
+
+#include "gantry/ports.h"
+
+namespace gantry::client {
+namespace {
+
+constexpr int kHeartbeatIntervalMs = 1000;
+constexpr int kHeartbeatTimeoutMs = 5000;
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+uint64_t RandomRequestId() {
+  std::random_device rd;
+  uint64_t id = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  // Leave room to count up without wrapping through 0 in any realistic run.
+  return id >> 1;
+}
+
+std::string JoinEndpoints(const std::vector<std::string>& endpoints) {
+  std::string out;
+  for (size_t i = 0; i < endpoints.size(); ++i) {
+    if (i > 0) out += i + 1 == endpoints.size() ? " or " : ", ";
+    out += endpoints[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> ParseEndpointList(std::string_view list) {
+  std::vector<std::string> out;
+  while (true) {
+    size_t comma = list.find(',');
+    std::string_view item = Trim(list.substr(0, comma));
+    if (!item.empty()) {
+      std::string endpoint(item);
+      if (endpoint.find("://") == std::string::npos) endpoint = "tcp://" + endpoint;
+      out.push_back(std::move(endpoint));
+    }
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  if (out.empty()) {
+    return Status::InvalidArgument("no coordinator endpoint given (expected e.g. tcp://127.0.0.1:" +
+                                   std::to_string(kDefaultBasePort) + ")");
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> ResolveEndpoints(std::string_view flag, const char* env) {
+  if (!Trim(flag).empty()) return ParseEndpointList(flag);
+  if (env != nullptr && !Trim(env).empty()) {
+    Result<std::vector<std::string>> r = ParseEndpointList(env);
+    if (!r.ok()) return r.status().WithContext(kEndpointEnv);
+    return r;
+  }
+  return std::vector<std::string>{DefaultEndpoint()};
+}
+
+std::string FormatTimeout(std::chrono::milliseconds timeout) {
+  auto ms = timeout.count();
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  std::string frac = std::to_string(ms % 1000);
+  frac.insert(0, 3 - frac.size(), '0');
+  while (frac.back() == '0') frac.pop_back();
+  return std::to_string(ms / 1000) + "." + frac + "s";
+}
+
+// The socket is per endpoint: after a timeout it is closed (linger 0), so
+// the abandoned request and any late reply to it die with it.
+struct RpcClient::Impl {
+  RpcOptions options;
+  zmq::context_t context;
+  std::optional<zmq::socket_t> socket;  // connected to endpoints[current]
+  size_t current = 0;
+
+  Status Connect() {
+    if (socket) return Status::Ok();
+    const std::string& endpoint = options.endpoints[current];
+    try {
+      zmq::socket_t s(context, zmq::socket_type::dealer);
+      s.set(zmq::sockopt::linger, 0);
+      s.set(zmq::sockopt::maxmsgsize, protocol::kMaxFrameBytes);
+      s.set(zmq::sockopt::heartbeat_ivl, kHeartbeatIntervalMs);
+      s.set(zmq::sockopt::heartbeat_timeout, kHeartbeatTimeoutMs);
+      s.set(zmq::sockopt::heartbeat_ttl, kHeartbeatTimeoutMs);
+      s.set(zmq::sockopt::reconnect_ivl, 100);
+      s.connect(endpoint);
+      socket = std::move(s);
+    } catch (const zmq::error_t& e) {
+      return Status::InvalidArgument("cannot use coordinator endpoint \"" + endpoint +
+                                     "\": " + e.what());
+    }
+    return Status::Ok();
+  }
+
+  void Disconnect() { socket.reset(); }
+
+  // One attempt on the current endpoint. kUnavailable on timeout.
+  Result<protocol::Envelope> Try(uint64_t id, const std::string& frame) {
+    GANTRY_RETURN_IF_ERROR(Connect());
+    const std::string& endpoint = options.endpoints[current];
+    auto deadline = std::chrono::steady_clock::now() + options.timeout;
+    auto timed_out = [&] {
+      return Status::Unavailable("cannot reach the coordinator at " + endpoint + " (no reply within " +
+                                 FormatTimeout(options.timeout) + ")");
+    };
+    try {
+      if (!socket->send(zmq::buffer(frame), zmq::send_flags::dontwait)) return timed_out();
+      while (true) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return timed_out();
+        zmq::pollitem_t item{static_cast<void*>(*socket), 0, ZMQ_POLLIN, 0};
+        try {
+          zmq::poll(&item, 1, left);
+        } catch (const zmq::error_t& e) {
+          if (e.num() == EINTR) continue;
+          throw;
+        }
+        if ((item.revents & ZMQ_POLLIN) == 0) continue;
+        std::vector<zmq::message_t> frames;
+        if (!zmq::recv_multipart(*socket, std::back_inserter(frames), zmq::recv_flags::dontwait) ||
+            frames.empty()) {
+          continue;
+        }
+        Result<protocol::Envelope> env = protocol::DecodeEnvelope(frames.back().to_string_view());
+        if (!env.ok()) {
+          return Status::Internal("undecodable reply from the coordinator at " + endpoint + ": " +
+                                  env.status().message());
+        }
+        if (env->requestId != id) continue;  // a late reply to an abandoned request
+        return env;
+      }
+    } catch (const zmq::error_t& e) {
+      Disconnect();
+      return Status::Unavailable("talking to the coordinator at " + endpoint + ": " + e.what());
+    }
+  }
+};
+
+Result<std::unique_ptr<RpcClient>> RpcClient::Create(RpcOptions options) {
+  if (options.endpoints.empty()) return Status::InvalidArgument("no coordinator endpoint given");
+  if (options.timeout.count() <= 0) return Status::InvalidArgument("the timeout must be positive");
+  std::unique_ptr<Impl> impl;
+  try {
+    impl.reset(new Impl{std::move(options), zmq::context_t(1), std::nullopt, 0});
+  } catch (const zmq::error_t& e) {
+    return Status::Internal(std::string("cannot create a ZeroMQ context: ") + e.what());
+  }
+  return std::unique_ptr<RpcClient>(new RpcClient(std::move(impl), RandomRequestId()));
+}
+
+RpcClient::RpcClient(std::unique_ptr<Impl> impl, uint64_t first_request_id)
+    : impl_(std::move(impl)), next_request_id_(first_request_id) {}
+
+RpcClient::~RpcClient() = default;
+
+const std::string& RpcClient::current_endpoint() const {
+  return impl_->options.endpoints[impl_->current];
+}
+
+Result<protocol::Envelope> RpcClient::Exchange(uint64_t id, const std::string& frame) {
+  const size_t n = impl_->options.endpoints.size();
+  Status last;
+  size_t timeouts = 0;
+  for (size_t tried = 0; tried < n; ++tried) {
+    Result<protocol::Envelope> env = impl_->Try(id, frame);
+    if (env.ok() && env->type != protocol::MessageType::kErrorReply) return env;
+    if (env.ok()) {
+      Result<protocol::ErrorReply> err = protocol::DecodeBody<protocol::ErrorReply>(*env);
+      if (!err.ok()) {
+        return Status::Internal("undecodable error reply from the coordinator: " +
+                                err.status().message());
+      }
+      StatusCode code = StatusCodeFromInt(err->code);
+      if (code == StatusCode::kOk) code = StatusCode::kInternal;
+      if (code != StatusCode::kUnavailable) return Status(code, err->message);
+      last = Status(code, err->message + " (coordinator at " + current_endpoint() + ")");
+    } else if (env.status().code() == StatusCode::kUnavailable) {
+      last = env.status();
+      ++timeouts;
+    } else {
+      return env.status();
+    }
+    // Move on; closing the socket drops the abandoned request.
+    impl_->Disconnect();
+    impl_->current = (impl_->current + 1) % n;
+  }
+  if (n > 1 && timeouts == n) {
+    return Status::Unavailable("cannot reach the coordinator at " +
+                               JoinEndpoints(impl_->options.endpoints) + " (no reply within " +
+                               FormatTimeout(impl_->options.timeout) + " from any)");
+  }
+  return last;
+}
+
+}  // namespace gantry::client

@@ -1,0 +1,82 @@
+#include "client/verb_common.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "client/json_format.h"
+#include "gantry/ports.h"
+#include "protocol/messages.h"
+
+namespace gantry::client {
+
+void AddCommonFlags(CLI::App& verb, CommonFlags& flags) {
+  verb.add_option("--endpoint", flags.endpoint,
+                  std::string("Coordinator endpoint(s), comma-separated, tried in order (default: $") +
+                      kEndpointEnv + ", else " + DefaultEndpoint() + ")")
+      ->group("Global options");
+  verb.add_option("--timeout-seconds", flags.timeout_seconds,
+                  "How long to wait for each endpoint to reply")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str()
+      ->group("Global options");
+  verb.add_option("-o,--output", flags.output, "Output format: text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str()
+      ->group("Global options");
+}
+
+Result<RpcOptions> MakeRpcOptions(const CommonFlags& flags, const char* env) {
+  RpcOptions options;
+  GANTRY_ASSIGN_OR_RETURN(options.endpoints, ResolveEndpoints(flags.endpoint, env));
+  if (!(flags.timeout_seconds > 0) || flags.timeout_seconds > 86400) {
+    return Status::InvalidArgument("--timeout-seconds must be between 0 and 86400");
+  }
+  options.timeout = std::chrono::milliseconds(
+      std::max<int64_t>(1, std::llround(flags.timeout_seconds * 1000)));
+  return options;
+}
+
+void PrintError(std::string_view message) {
+  std::cout.flush();
+  std::cerr << "gantry: " << message << std::endl;
+}
+
+void Fail(std::string_view message, int exit_code) {
+  PrintError(message);
+  throw CLI::RuntimeError(exit_code);
+}
+
+std::unique_ptr<RpcClient> ConnectOrFail(const CommonFlags& flags) {
+  RpcOptions options = ValueOrFail(MakeRpcOptions(flags, std::getenv(kEndpointEnv)));
+  return ValueOrFail(RpcClient::Create(std::move(options)));
+}
+
+Result<std::vector<protocol::Job>> DescribeJobsBatched(RpcClient& client,
+                                                       const std::vector<std::string>& ids) {
+  std::vector<protocol::Job> out;
+  for (size_t start = 0; start < ids.size(); start += protocol::kMaxDescribeJobs) {
+    protocol::DescribeJobsRequest req;
+    size_t end = std::min(ids.size(), start + protocol::kMaxDescribeJobs);
+    req.jobs.assign(ids.begin() + static_cast<std::ptrdiff_t>(start),
+                    ids.begin() + static_cast<std::ptrdiff_t>(end));
+    GANTRY_ASSIGN_OR_RETURN(protocol::DescribeJobsReply rep, client.Call(req));
+    for (auto& job : rep.jobs) out.push_back(std::move(job));
+  }
+  return out;
+}
+
+void PrintJson(const nlohmann::json& j) { std::cout << DumpJson(j) << "\n" << std::flush; }
+
+void RunVerb(const std::function<void()>& body) {
+  try {
+    body();
+  } catch (const CLI::Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    Fail(std::string("internal error: ") + e.what());
+  }
+}
+
+}  // namespace gantry::client

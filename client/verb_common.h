@@ -1,0 +1,80 @@
+// What every client verb shares: the global flags (--endpoint,
+// --timeout-seconds, -o/--output), connecting, failing with a one-line
+// message, and printing JSON.
+//
+// A verb's callback reports failure by printing "gantry: <what is wrong>" on
+// stderr and throwing CLI::RuntimeError(code); main() turns that into the
+// exit status. No other exception leaves a verb (RunVerb converts them).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "client/output.h"
+#include "client/rpc_client.h"
+#include "gantry/status.h"
+#include "protocol/types.h"
+
+namespace gantry::client {
+
+struct CommonFlags {
+  std::string endpoint;  // empty: $GANTRY_ENDPOINT, then the default
+  double timeout_seconds = 5;
+  std::string output = "text";
+
+  OutputFormat format() const { return output == "json" ? OutputFormat::kJson : OutputFormat::kText; }
+};
+
+// Adds the global flags to `verb`, bound to `flags` (which must outlive it).
+void AddCommonFlags(CLI::App& verb, CommonFlags& flags);
+
+// RpcOptions from the flags and GANTRY_ENDPOINT (`env`, may be null).
+Result<RpcOptions> MakeRpcOptions(const CommonFlags& flags, const char* env);
+
+// Adds an optional numeric flag: `target` gets a value only when it is given.
+template <class T>
+CLI::Option* AddOptionalFlag(CLI::App& verb, const std::string& name, std::optional<T>& target,
+                             const std::string& description) {
+  return verb.add_option_function<T>(name, [&target](const T& v) { target = v; }, description);
+}
+
+// Prints "gantry: <message>" on stderr.
+void PrintError(std::string_view message);
+// PrintError, then throws CLI::RuntimeError(exit_code).
+[[noreturn]] void Fail(std::string_view message, int exit_code = 1);
+[[noreturn]] inline void Fail(const Status& s, int exit_code = 1) { Fail(s.message(), exit_code); }
+
+template <class T>
+T ValueOrFail(Result<T> r) {
+  if (!r.ok()) Fail(r.status());
+  return std::move(r).value();
+}
+
+// A client for the flags' endpoints; fails the verb on bad flags.
+std::unique_ptr<RpcClient> ConnectOrFail(const CommonFlags& flags);
+
+template <class Req>
+typename ReplyOf<Req>::type CallOrFail(RpcClient& client, const Req& req) {
+  return ValueOrFail(client.Call(req));
+}
+
+// DescribeJobs for any number of ids, in batches the coordinator accepts.
+// Unknown ids are left out of the result.
+Result<std::vector<protocol::Job>> DescribeJobsBatched(RpcClient& client,
+                                                       const std::vector<std::string>& ids);
+
+// Prints `j` (indented) and a newline on stdout.
+void PrintJson(const nlohmann::json& j);
+
+// Runs a verb's body; any exception other than CLI11's becomes an "internal
+// error" failure, so none crosses into main() unexplained.
+void RunVerb(const std::function<void()>& body);
+
+}  // namespace gantry::client

@@ -1,0 +1,51 @@
+// gantry submit-job: one job into a queue; prints its id alone, so
+// `ID=$(gantry submit-job ...)` works.
+#include <iostream>
+#include <memory>
+
+#include "client/requests.h"
+#include "client/verb_common.h"
+#include "client/verbs/verbs.h"
+
+namespace gantry::client {
+
+void AddSubmitJobVerb(CLI::App& app) {
+  struct Flags {
+    CommonFlags common;
+    SubmitJobFlags job;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* verb = app.add_subcommand(
+      "submit-job", "Submit a job and print its id; the command, if any, follows --");
+  verb->group(kJobsGroup);
+  verb->add_option("--job-name", f->job.name, "Name (letters, digits, - and _)")->required();
+  verb->add_option("--job-queue", f->job.queue, "Queue to submit to")->required();
+  verb->add_option("--job-definition", f->job.definition, "NAME (latest revision) or NAME:REVISION")
+      ->capture_default_str();
+  AddOptionalFlag(*verb, "--vcpus", f->job.vcpus, "vCPUs (default: the definition's)");
+  AddOptionalFlag(*verb, "--memory", f->job.memory_mib, "Memory in MiB (default: the definition's)");
+  AddOptionalFlag(*verb, "--disk", f->job.disk_mib, "Scratch disk in MiB (default: the definition's)");
+  verb->add_option("--env", f->job.env, "Environment variables over the definition's, KEY=VALUE ...");
+  // Everything from the first positional on is the command, so its own
+  // flags (`-- sh -c ...`) are not taken for ours, even after a list flag
+  // such as --env (which CLI11 ends at "--").
+  verb->positionals_at_end();
+  verb->add_option("command", f->job.command, "The command and its arguments, after -- (default: the definition's)");
+  AddCommonFlags(*verb, f->common);
+  verb->callback([f] {
+    RunVerb([&] {
+      // One token per invocation: the RPC client's retry on another replica
+      // carries the same token, so the job is created once.
+      auto req = ValueOrFail(BuildSubmitJob(f->job, NewClientToken()));
+      auto client = ConnectOrFail(f->common);
+      auto rep = CallOrFail(*client, req);
+      if (f->common.format() == OutputFormat::kJson) {
+        PrintJson({{"jobId", rep.jobId}, {"jobName", rep.jobName}});
+      } else {
+        std::cout << rep.jobId << "\n";
+      }
+    });
+  });
+}
+
+}  // namespace gantry::client

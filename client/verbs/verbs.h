@@ -1,0 +1,28 @@
+// One function per client verb, each registering a subcommand on `app`.
+// Each lives in its own file beside this header; AddClientCommands
+// (commands.cc) calls them all.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace gantry::client {
+
+void AddCreateComputeEnvironmentVerb(CLI::App& app);
+void AddCreateJobQueueVerb(CLI::App& app);
+void AddRegisterJobDefinitionVerb(CLI::App& app);
+void AddSubmitJobVerb(CLI::App& app);
+void AddDescribeJobsVerb(CLI::App& app);
+void AddListJobsVerb(CLI::App& app);
+void AddDescribeJobQueuesVerb(CLI::App& app);
+void AddDescribeComputeEnvironmentsVerb(CLI::App& app);
+void AddDescribeJobDefinitionsVerb(CLI::App& app);
+void AddLogsVerb(CLI::App& app);
+void AddWaitVerb(CLI::App& app);
+void AddNodesVerb(CLI::App& app);
+
+// Help groups the verbs are listed under.
+inline constexpr const char* kSetupGroup = "Set-up";
+inline constexpr const char* kJobsGroup = "Jobs";
+inline constexpr const char* kInspectGroup = "Inspection";
+
+}  // namespace gantry::client
