@@ -1,0 +1,371 @@
+#include "node/agent.h"
+
+#include <zmq.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#include "gantry/check.h"
+#include "node/sandbox.h"
+#include "node/sandbox_fs.h"
+
+namespace gantry::node {
+namespace {
+
+constexpr size_t kBootIdBytes = 16;
+
+std::string OptionalText(const std::optional<int32_t>& v) {
+  return v ? std::to_string(*v) : std::string("none");
+}
+
+// Decodes `env`'s body as T and hands it to `handle`; a body that does not
+// decode is logged and dropped.
+template <class T, class F>
+void Dispatch(const Logger& log, const protocol::Envelope& env, F&& handle) {
+  Result<T> msg = protocol::DecodeBody<T>(env);
+  if (!msg.ok()) {
+    log->warn("message dropped type={} error={}", protocol::MessageTypeName(env.type),
+              msg.status().message());
+    return;
+  }
+  handle(*msg);
+}
+
+}  // namespace
+
+Agent::Agent(AgentConfig config, Logger log, Logger exec_log, const Clock& clock)
+    : config_(std::move(config)),
+      log_(std::move(log)),
+      exec_log_(std::move(exec_log)),
+      clock_(clock),
+      boot_id_(RandomHex(kBootIdBytes)) {
+  const char* path = std::getenv("PATH");
+  agent_path_ = path == nullptr ? "" : path;
+}
+
+Agent::~Agent() {
+  // Run closes everything before it returns; an agent never run owns nothing.
+  GANTRY_CHECK(!handles_open_);
+}
+
+void Agent::RequestStop() {
+  std::lock_guard<std::mutex> lock(stop_mu_);
+  stop_requested_ = true;
+  if (async_live_) uv_async_send(&stop_async_);
+}
+
+Status Agent::Run() {
+  GANTRY_CHECK_MSG(!ran_, "Agent::Run called twice");
+  ran_ = true;
+  if (int rc = uv_loop_init(&loop_); rc != 0) {
+    return Status::Internal(std::string("uv_loop_init: ") + uv_strerror(rc));
+  }
+  Status started = Start();
+  if (!started.ok()) CloseAll();
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  executor_.reset();
+  monitor_.reset();
+  dealer_.reset();
+  if (int rc = uv_loop_close(&loop_); rc != 0) {
+    log_->error("event loop closed with live handles error={}", uv_strerror(rc));
+  }
+  if (started.ok()) log_->info("agent stopped node_id={} boot_id={}", config_.node_id, boot_id_);
+  return started;
+}
+
+Status Agent::Start() {
+  uv_timer_init(&loop_, &heartbeat_);
+  uv_signal_init(&loop_, &sigint_);
+  uv_signal_init(&loop_, &sigterm_);
+  uv_async_init(&loop_, &stop_async_, [](uv_async_t* h) {
+    static_cast<Agent*>(h->data)->BeginShutdown("stop requested");
+  });
+  heartbeat_.data = sigint_.data = sigterm_.data = stop_async_.data = this;
+  handles_open_ = true;
+  auto on_signal = [](uv_signal_t* h, int signum) {
+    static_cast<Agent*>(h->data)->OnSignal(signum);
+  };
+  uv_signal_start(&sigint_, on_signal, SIGINT);
+  uv_signal_start(&sigterm_, on_signal, SIGTERM);
+  executor_ = std::make_unique<Executor>(&loop_, exec_log_,
+                                         ExecutorOptions{.kill_grace_ms = config_.kill_grace_ms});
+
+  // Scratch left by a crashed run holds disk nobody will free otherwise.
+  SweepResult swept = SweepScratch(config_.data_dir);
+  for (const auto& name : swept.removed) log_->info("leftover scratch removed attempt_id={}", name);
+  if (!swept.status.ok()) {
+    log_->error("leftover scratch sweep failed error={}", swept.status.message());
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_directory(ScratchRoot(config_.data_dir), ec)) {
+    return Status::Unavailable("no scratch directory under " + config_.data_dir.string());
+  }
+
+  GANTRY_RETURN_IF_ERROR(Connect());
+  {
+    std::lock_guard<std::mutex> lock(stop_mu_);
+    async_live_ = true;
+    if (stop_requested_) uv_async_send(&stop_async_);
+  }
+  log_->info(
+      "agent started node_id={} boot_id={} vcpus={} memory_mib={} disk_mib={} coordinators={}",
+      config_.node_id, boot_id_, config_.capacity.vcpus, config_.capacity.memoryMib,
+      config_.capacity.diskMib, fmt::join(config_.coordinators, ","));
+  uv_timer_start(
+      &heartbeat_, [](uv_timer_t* t) { static_cast<Agent*>(t->data)->SendStatusAndReports(); }, 0,
+      static_cast<uint64_t>(config_.heartbeat_ms));
+  return Status::Ok();
+}
+
+Status Agent::Connect() {
+  try {
+    zmq::socket_t dealer(context_, zmq::socket_type::dealer);
+    ApplyAgentDealerOptions(dealer, config_.node_id);
+    // A full report goes out on every completed handshake (reconnects too),
+    // not only on the next heartbeat.
+    const std::string monitor_addr = "inproc://gantry-agent-monitor-" + boot_id_;
+    if (zmq_socket_monitor(dealer.handle(), monitor_addr.c_str(),
+                           ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED) != 0) {
+      return Status::Internal(std::string("zmq_socket_monitor: ") + zmq_strerror(zmq_errno()));
+    }
+    zmq::socket_t monitor(context_, zmq::socket_type::pair);
+    monitor.set(zmq::sockopt::linger, 0);
+    monitor.connect(monitor_addr);
+    for (const auto& endpoint : config_.coordinators) {
+      try {
+        dealer.connect(endpoint);
+      } catch (const zmq::error_t& e) {
+        return Status::InvalidArgument("--coordinator " + endpoint + ": " + e.what());
+      }
+    }
+    GANTRY_ASSIGN_OR_RETURN(
+        monitor_, LoopSocket::Create(&loop_, std::move(monitor),
+                                     [this](LoopSocket::Frames& f) { OnMonitorEvent(f); }));
+    GANTRY_ASSIGN_OR_RETURN(dealer_,
+                            LoopSocket::Create(&loop_, std::move(dealer),
+                                               [this](LoopSocket::Frames& f) { OnFrames(f); }));
+  } catch (const zmq::error_t& e) {
+    return Status::Internal(std::string("zmq setup: ") + e.what());
+  }
+  return Status::Ok();
+}
+
+void Agent::CloseAll() {
+  if (!handles_open_) return;
+  handles_open_ = false;
+  uv_timer_stop(&heartbeat_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&heartbeat_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
+  {
+    std::lock_guard<std::mutex> lock(stop_mu_);
+    async_live_ = false;
+    uv_close(reinterpret_cast<uv_handle_t*>(&stop_async_), nullptr);
+  }
+  if (dealer_) zmq_socket_monitor(dealer_->socket().handle(), nullptr, 0);  // stops the monitor
+  if (monitor_) monitor_->Close();
+  if (dealer_) dealer_->Close();
+}
+
+// ---- incoming ----------------------------------------------------------------
+
+void Agent::OnFrames(LoopSocket::Frames& frames) {
+  // The envelope is the last frame; a coordinator may put a delimiter first.
+  const zmq::message_t& last = frames.back();
+  Result<protocol::Envelope> env = protocol::DecodeEnvelope(
+      std::string_view(static_cast<const char*>(last.data()), last.size()));
+  if (!env.ok()) {
+    log_->warn("message dropped error={}", env.status().message());
+    return;
+  }
+  using protocol::MessageType;
+  switch (env->type) {
+    case MessageType::kLaunchAttempt:
+      Dispatch<protocol::LaunchAttempt>(log_, *env, [this](const auto& m) { HandleLaunch(m); });
+      break;
+    case MessageType::kKillAttempt:
+      Dispatch<protocol::KillAttempt>(log_, *env, [this](const auto& m) { HandleKill(m); });
+      break;
+    case MessageType::kNodeStatusAck:
+      Dispatch<protocol::NodeStatusAck>(log_, *env, [this](const auto& m) { HandleStatusAck(m); });
+      break;
+    case MessageType::kAttemptReportAck:
+      Dispatch<protocol::AttemptReportAck>(log_, *env,
+                                           [this](const auto& m) { HandleReportAck(m); });
+      break;
+    case MessageType::kErrorReply:
+      Dispatch<protocol::ErrorReply>(log_, *env, [this](const protocol::ErrorReply& m) {
+        log_->warn("coordinator error code={} message={}",
+                   StatusCodeName(StatusCodeFromInt(m.code)), m.message);
+      });
+      break;
+    default:
+      log_->warn("message dropped type={} error=not a message for agents",
+                 protocol::MessageTypeName(env->type));
+  }
+}
+
+void Agent::OnMonitorEvent(LoopSocket::Frames& frames) {
+  if (frames.size() < 2 || frames[0].size() < sizeof(uint16_t)) return;
+  uint16_t event = 0;
+  std::memcpy(&event, frames[0].data(), sizeof(event));
+  std::string endpoint(static_cast<const char*>(frames[1].data()), frames[1].size());
+  if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+    log_->info("coordinator connected endpoint={}", endpoint);
+    if (handles_open_) SendStatusAndReports();
+  } else if (event == ZMQ_EVENT_DISCONNECTED) {
+    log_->warn("coordinator disconnected endpoint={}", endpoint);
+  }
+}
+
+void Agent::HandleLaunch(const protocol::LaunchAttempt& launch) {
+  const std::string& id = launch.attemptId;
+  if (shutting_down_) {
+    log_->info("launch ignored while stopping attempt_id={}", id);
+    return;
+  }
+  LaunchDecision decision = table_.OnLaunch(id, clock_.MonotonicMillis());
+  if (decision != LaunchDecision::kLaunch) {
+    log_->debug("duplicate launch ignored attempt_id={} running={}", id,
+                decision == LaunchDecision::kAlreadyRunning);
+    return;
+  }
+  const std::string argv0 = launch.command.front();
+  Result<SandboxPaths> paths = SandboxPathsFor(config_.data_dir, launch);
+  Result<std::vector<std::string>> env =
+      paths.ok() ? BuildEnvironment(launch, paths->scratch_dir.string(), agent_path_)
+                 : Result<std::vector<std::string>>(paths.status());
+  if (!env.ok()) {
+    // Nothing was created, so there is nothing to clean: end it right here.
+    log_->warn("attempt rejected attempt_id={} job_id={} error={}", id, launch.jobId,
+               env.status().message());
+    FinishAttempt(
+        id, argv0,
+        Outcome{.start_failure = StartFailure::kSandbox, .start_error = env.status().message()});
+    return;
+  }
+  LaunchSpec spec{id, launch.command, std::move(env).value(), *paths};
+  Result<int> pid = executor_->Start(std::move(spec), [this, id, argv0](Outcome outcome) {
+    FinishAttempt(id, argv0, std::move(outcome));
+  });
+  if (!pid.ok()) {
+    // The executor still cleans up and calls FinishAttempt.
+    log_->warn("attempt failed to start attempt_id={} job_id={} error={}", id, launch.jobId,
+               pid.status().message());
+    return;
+  }
+  log_->info("attempt started attempt_id={} job_id={} pid={}", id, launch.jobId, *pid);
+  table_.OnStarted(id);
+  Send(protocol::AttemptStarted{config_.node_id, boot_id_, id});
+}
+
+void Agent::HandleKill(const protocol::KillAttempt& kill) {
+  if (!table_.IsRunning(kill.attemptId)) {
+    log_->debug("kill ignored attempt_id={} error=not running", kill.attemptId);
+    return;
+  }
+  StopAttempt(kill.attemptId, TerminatedReason(kill.reason));
+}
+
+void Agent::HandleStatusAck(const protocol::NodeStatusAck& ack) {
+  Result<std::vector<std::string>> stale = table_.AttemptsToKill(ack);
+  if (!stale.ok()) {
+    log_->warn("status ack ignored error={}", stale.status().message());
+    return;
+  }
+  for (const auto& id : *stale) StopAttempt(id, TerminatedReason(kReasonNotCurrent));
+}
+
+void Agent::HandleReportAck(const protocol::AttemptReportAck& ack) {
+  bool matched = table_.OnReportAck(ack);
+  log_->debug("report acked attempt_id={} report_type={} matched={}", ack.attemptId, ack.reportType,
+              matched);
+}
+
+void Agent::StopAttempt(const std::string& attempt_id, std::string reason) {
+  if (!table_.OnKillRequested(attempt_id, reason)) return;  // already being stopped
+  log_->info("attempt stop requested attempt_id={} reason={}", attempt_id, reason);
+  executor_->Stop(attempt_id);
+}
+
+void Agent::FinishAttempt(const std::string& attempt_id, const std::string& argv0,
+                          Outcome outcome) {
+  protocol::AttemptEnded report;
+  report.nodeId = config_.node_id;
+  report.bootId = boot_id_;
+  report.attemptId = attempt_id;
+  report.exitCode = outcome.exit_code;
+  report.signal = outcome.signal;
+  report.reason = EndReason(outcome, argv0, table_.KillReason(attempt_id));
+  report.logTail = std::move(outcome.log_tail);
+  log_->info("attempt ended attempt_id={} exit_code={} signal={} reason={}", attempt_id,
+             OptionalText(report.exitCode), OptionalText(report.signal), report.reason);
+  Send(report);
+  if (auto dropped = table_.OnEnded(std::move(report), clock_.MonotonicMillis())) {
+    log_->warn("unacknowledged end report dropped attempt_id={}", *dropped);
+  }
+  MaybeFinishShutdown();
+}
+
+// ---- outgoing ----------------------------------------------------------------
+
+void Agent::SendStatusAndReports() {
+  protocol::NodeStatus status;
+  status.node.nodeId = config_.node_id;
+  status.node.bootId = boot_id_;
+  status.node.capacity = config_.capacity;
+  status.node.labels = config_.labels;
+  status.sequence = table_.NextStatusSequence();
+  status.runningAttempts = table_.RunningAttempts();
+  // Nobody to hear the reports: skip them rather than encode up to
+  // max_pending_ended log tails every tick; a handshake triggers a resend.
+  if (!Send(status)) return;
+  for (const auto& id : table_.PendingStarted()) {
+    Send(protocol::AttemptStarted{config_.node_id, boot_id_, id});
+  }
+  for (const protocol::AttemptEnded* report : table_.PendingEnded()) Send(*report);
+}
+
+template <class T>
+bool Agent::Send(const T& message) {
+  if (!dealer_) return false;
+  Status s = dealer_->Send(protocol::EncodeMessage(next_request_id_++, message));
+  if (!s.ok()) {
+    log_->debug("send failed type={} error={}", protocol::MessageTypeName(T::kType), s.message());
+  }
+  return s.ok();
+}
+
+// ---- shutdown ----------------------------------------------------------------
+
+void Agent::OnSignal(int signum) {
+  if (shutting_down_) {
+    log_->error("second signal, exiting now signal={}", SignalName(signum));
+    log_->flush();
+    std::_Exit(128 + signum);
+  }
+  BeginShutdown(SignalName(signum));
+}
+
+void Agent::BeginShutdown(const std::string& why) {
+  if (shutting_down_ || !handles_open_) return;
+  shutting_down_ = true;
+  log_->info("agent stopping reason={} running_attempts={}", why, table_.running_count());
+  for (const auto& id : table_.RunningAttempts()) {
+    table_.OnKillRequested(id, TerminatedReason(kReasonAgentShutdown));
+    executor_->Kill(id);
+  }
+  MaybeFinishShutdown();
+}
+
+void Agent::MaybeFinishShutdown() {
+  if (!shutting_down_ || !handles_open_ || table_.running_count() > 0 || executor_->size() > 0) {
+    return;
+  }
+  // A last full report, so the coordinator sees at once that nothing runs here.
+  SendStatusAndReports();
+  CloseAll();
+}
+
+}  // namespace gantry::node

@@ -1,0 +1,107 @@
+// Agent: the node agent's loop. One libuv loop in the calling thread owns the
+// DEALER to the coordinator, the heartbeat timer, the signal handlers and the
+// executor; messages are decoded, passed to the AttemptTable's rules, and
+// acted on (spawn, signal, send) here.
+//
+//   start: sweep DATA/scratch, connect, NodeStatus at once and every heartbeat
+//   LaunchAttempt ─> AttemptTable::OnLaunch ─> Executor::Start ─> AttemptStarted
+//   KillAttempt, NodeStatusAck ─> Executor::Stop (SIGTERM, SIGKILL after the grace)
+//   processes gone, scratch deleted ─> AttemptEnded
+//   AttemptStarted and AttemptEnded are resent every heartbeat until acked.
+//   SIGINT, SIGTERM, RequestStop ─> SIGKILL every attempt, wait for cleanup, close, return
+//   a second signal ─> _Exit(128 + signal) at once
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <zmq.hpp>
+
+#include "common/logging.h"
+#include "common/zmq_socket.h"
+#include "gantry/clock.h"
+#include "gantry/status.h"
+#include "node/agent_config.h"
+#include "node/attempt_table.h"
+#include "node/end_reason.h"
+#include "node/executor.h"
+#include "protocol/messages.h"
+
+namespace gantry::node {
+
+class Agent {
+ public:
+  // `clock` (monotonic time for the duplicate-launch window) must outlive the
+  // agent. `log` is the "agent" logger, `exec_log` the "exec" one.
+  Agent(AgentConfig config, Logger log, Logger exec_log, const Clock& clock);
+  ~Agent();
+  Agent(const Agent&) = delete;
+  Agent& operator=(const Agent&) = delete;
+
+  // Runs the agent in the calling thread until SIGINT, SIGTERM or
+  // RequestStop, and returns once every attempt's processes are killed and
+  // its scratch deleted. kInvalidArgument or kUnavailable if it cannot start
+  // (an endpoint ZeroMQ refuses, a scratch directory it cannot create).
+  // Call at most once.
+  Status Run();
+
+  // Asks Run to shut down as on SIGTERM. Thread-safe; may come before Run.
+  void RequestStop();
+
+  const std::string& boot_id() const { return boot_id_; }
+
+ private:
+  Status Start();
+  Status Connect();
+  void CloseAll();
+
+  void OnFrames(LoopSocket::Frames& frames);
+  void OnMonitorEvent(LoopSocket::Frames& frames);
+  void HandleLaunch(const protocol::LaunchAttempt& launch);
+  void HandleKill(const protocol::KillAttempt& kill);
+  void HandleStatusAck(const protocol::NodeStatusAck& ack);
+  void HandleReportAck(const protocol::AttemptReportAck& ack);
+  void StopAttempt(const std::string& attempt_id, std::string reason);
+  void FinishAttempt(const std::string& attempt_id, const std::string& argv0, Outcome outcome);
+
+  void SendStatusAndReports();
+  // False when the message could not be queued (no coordinator connected).
+  template <class T>
+  bool Send(const T& message);
+
+  void OnSignal(int signum);
+  void BeginShutdown(const std::string& why);
+  void MaybeFinishShutdown();
+
+  AgentConfig config_;
+  Logger log_;
+  Logger exec_log_;
+  const Clock& clock_;
+  const std::string boot_id_;
+  std::string agent_path_;  // this process's PATH, the jobs' default
+
+  uv_loop_t loop_{};
+  uv_timer_t heartbeat_{};
+  uv_signal_t sigint_{};
+  uv_signal_t sigterm_{};
+  uv_async_t stop_async_{};
+  bool ran_ = false;
+  bool handles_open_ = false;
+  bool shutting_down_ = false;
+
+  std::mutex stop_mu_;  // guards the two below against RequestStop's thread
+  bool stop_requested_ = false;
+  bool async_live_ = false;
+
+  AttemptTable table_;
+  std::unique_ptr<Executor> executor_;
+  zmq::context_t context_;
+  std::unique_ptr<LoopSocket> dealer_;
+  std::unique_ptr<LoopSocket> monitor_;
+  uint64_t next_request_id_ = 1;
+};
+
+}  // namespace gantry::node

@@ -1,0 +1,59 @@
+// `gantry agent`: flags -> AgentConfig -> Agent::Run.
+#include "node/agent_command.h"
+
+#include <memory>
+
+#include "common/logging.h"
+#include "gantry/clock.h"
+#include "node/agent.h"
+#include "node/agent_config.h"
+#include "protocol/types.h"
+
+namespace gantry {
+
+void AddAgentCommand(CLI::App& app) {
+  auto flags = std::make_shared<node::AgentFlags>();
+  CLI::App* cmd =
+      app.add_subcommand("agent", "Run the node agent: run attempts the coordinator places here");
+  cmd->add_option("--coordinator", flags->coordinators,
+                  "Coordinator endpoint(s), comma-separated: tcp://HOST:PORT")
+      ->required();
+  cmd->add_option("--data-dir", flags->data_dir,
+                  "Directory for the node id, scratch space and logs (created if missing)")
+      ->required();
+  cmd->add_option("--node-id", flags->node_id,
+                  "Node id (default: DATA/node_id, made from the hostname on first start)");
+  cmd->add_option("--vcpus", flags->vcpus, "vCPUs to offer (default: CPUs this process may use)")
+      ->check(CLI::Range(uint32_t{1}, protocol::kMaxVcpus));
+  cmd->add_option("--memory", flags->memory_mib, "Memory to offer in MiB (default: MemTotal)")
+      ->check(CLI::Range(uint64_t{1}, protocol::kMaxMemoryMib));
+  cmd->add_option("--disk", flags->disk_mib,
+                  "Disk to offer in MiB (default: free space under --data-dir)")
+      ->check(CLI::Range(uint64_t{0}, protocol::kMaxDiskMib));
+  cmd->add_option("--label", flags->labels, "Node label key=value (repeatable)");
+  cmd->add_option("--heartbeat-ms", flags->heartbeat_ms, "NodeStatus interval in milliseconds")
+      ->capture_default_str()
+      ->check(CLI::Range(10u, 3'600'000u));
+  cmd->add_option("--kill-grace-seconds", flags->kill_grace_seconds,
+                  "Seconds between SIGTERM and SIGKILL when an attempt is killed")
+      ->capture_default_str()
+      ->check(CLI::Range(0u, 86'400u));
+  cmd->callback([flags] {
+    SetLogRole("agent");
+    Logger log = MakeLogger("agent");
+    Result<node::AgentConfig> config = node::ResolveAgentConfig(*flags);
+    if (!config.ok()) {
+      log->error("agent cannot start error={}", config.status().message());
+      throw CLI::RuntimeError(2);
+    }
+    SystemClock clock;
+    node::Agent agent(std::move(config).value(), log, MakeLogger("exec"), clock);
+    Status s = agent.Run();
+    if (!s.ok()) {
+      log->error("agent failed error={}", s.message());
+      throw CLI::RuntimeError(1);
+    }
+  });
+}
+
+}  // namespace gantry

@@ -1,0 +1,71 @@
+// AgentConfig: everything `gantry agent` runs with, and how its flags become
+// one.
+//
+// Parse* and NodeIdFromHostname are pure; LoadOrCreateNodeId and
+// ResolveAgentConfig touch the data directory and fingerprint the machine,
+// and run once at start-up. Thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gantry/status.h"
+#include "protocol/types.h"
+
+namespace gantry::node {
+
+// The flags as given; absent optionals mean "fingerprint it".
+struct AgentFlags {
+  std::string coordinators;  // "tcp://HOST:PORT[,tcp://HOST:PORT...]"
+  std::string data_dir;
+  std::string node_id;  // empty: DATA/node_id
+  std::optional<uint32_t> vcpus;
+  std::optional<uint64_t> memory_mib;
+  std::optional<uint64_t> disk_mib;
+  std::vector<std::string> labels;  // "key=value"
+  uint32_t heartbeat_ms = 1000;
+  uint32_t kill_grace_seconds = 10;
+};
+
+struct AgentConfig {
+  std::vector<std::string> coordinators;  // ZeroMQ endpoints, at least one
+  std::filesystem::path data_dir;         // absolute, exists
+  std::string node_id;                    // valid per protocol::ValidateName
+  protocol::NodeCapacity capacity;
+  protocol::Labels labels;
+  int64_t heartbeat_ms = 1000;
+  int64_t kill_grace_ms = 10'000;
+};
+
+// Splits a comma-separated endpoint list. kInvalidArgument if it is empty or
+// an entry is not tcp://HOST:PORT or ipc://PATH.
+Result<std::vector<std::string>> ParseEndpoints(std::string_view list);
+
+// Parses "key=value" labels. kInvalidArgument for a missing '=', an empty
+// key, a key given twice, or labels breaking protocol::ValidateLabels.
+Result<protocol::Labels> ParseLabels(const std::vector<std::string>& labels);
+
+// "<hostname>-<suffix>", with every character of the hostname that a name may
+// not hold replaced by '-', cut so the whole is at most kMaxNameLength.
+// An empty hostname reads "node".
+std::string NodeIdFromHostname(std::string_view hostname, std::string_view suffix);
+
+// `bytes` random bytes as lowercase hex (std::random_device).
+std::string RandomHex(size_t bytes);
+
+// The node id stored in DATA/node_id; on first start, one made from the
+// hostname and a random suffix is written there (atomically, by rename).
+// kInvalidArgument if the stored id is not a valid name; kUnavailable on I/O
+// errors.
+Result<std::string> LoadOrCreateNodeId(const std::filesystem::path& data_dir);
+
+// Validates the flags, creates the data directory, settles the node id and
+// fingerprints what the flags leave open. kInvalidArgument for bad flags,
+// kUnavailable for I/O errors; the message names the flag or path.
+Result<AgentConfig> ResolveAgentConfig(const AgentFlags& flags);
+
+}  // namespace gantry::node

@@ -1,0 +1,120 @@
+#include "node/agent_config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "node/test_util.h"
+
+namespace gantry::node {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::ElementsAre;
+using testutil::TempDir;
+
+TEST(ParseEndpoints, SplitsACommaSeparatedList) {
+  auto one = ParseEndpoints("tcp://127.0.0.1:7401");
+  ASSERT_TRUE(one.ok());
+  EXPECT_THAT(*one, ElementsAre("tcp://127.0.0.1:7401"));
+  auto three = ParseEndpoints("tcp://a:1, tcp://b:2,,tcp://c:3");
+  ASSERT_TRUE(three.ok());
+  EXPECT_THAT(*three, ElementsAre("tcp://a:1", "tcp://b:2", "tcp://c:3"));
+}
+
+TEST(ParseEndpoints, RejectsEmptyAndNonTcp) {
+  EXPECT_EQ(ParseEndpoints("").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseEndpoints(" , ").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseEndpoints("127.0.0.1:7401").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseEndpoints("tcp://nohostport").status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(ParseLabels, ParsesKeyValuePairs) {
+  auto labels = ParseLabels({"rack=r1", "capacity=spot", "empty="});
+  ASSERT_TRUE(labels.ok()) << labels.status().ToString();
+  EXPECT_EQ(*labels, (protocol::Labels{{"capacity", "spot"}, {"empty", ""}, {"rack", "r1"}}));
+}
+
+TEST(ParseLabels, RejectsMalformedAndDuplicateKeys) {
+  EXPECT_EQ(ParseLabels({"novalue"}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseLabels({"=v"}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseLabels({"a=1", "a=2"}).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(NodeIdFromHostname, MakesAValidName) {
+  EXPECT_EQ(NodeIdFromHostname("worker7.example.com", "a1b2c3"), "worker7-example-com-a1b2c3");
+  EXPECT_EQ(NodeIdFromHostname("", "a1b2c3"), "node-a1b2c3");
+  std::string id = NodeIdFromHostname(std::string(300, 'h'), "a1b2c3");
+  EXPECT_EQ(id.size(), protocol::kMaxNameLength);
+  EXPECT_TRUE(protocol::ValidateName("id", id).ok());
+}
+
+TEST(RandomHex, HasTwoDigitsPerByte) {
+  std::string hex = RandomHex(16);
+  EXPECT_EQ(hex.size(), 32u);
+  EXPECT_EQ(hex.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_NE(hex, RandomHex(16));
+}
+
+TEST(LoadOrCreateNodeId, PersistsTheFirstId) {
+  TempDir tmp;
+  auto first = LoadOrCreateNodeId(tmp.path());
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_TRUE(protocol::ValidateName("id", *first).ok());
+  auto second = LoadOrCreateNodeId(tmp.path());
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(*first, *second);
+}
+
+TEST(LoadOrCreateNodeId, RejectsACorruptFile) {
+  TempDir tmp;
+  testutil::WriteFile(tmp.path() / "node_id", "not a valid/name\n");
+  EXPECT_EQ(LoadOrCreateNodeId(tmp.path()).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(ResolveAgentConfig, UsesFlagsAndCreatesTheDataDir) {
+  TempDir tmp;
+  AgentFlags flags;
+  flags.coordinators = "tcp://127.0.0.1:7401";
+  flags.data_dir = (tmp.path() / "data").string();
+  flags.node_id = "n1";
+  flags.vcpus = 3;
+  flags.memory_mib = 1024;
+  flags.disk_mib = 2048;
+  flags.labels = {"rack=r1"};
+  flags.heartbeat_ms = 250;
+  flags.kill_grace_seconds = 4;
+  auto config = ResolveAgentConfig(flags);
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_TRUE(fs::is_directory(tmp.path() / "data"));
+  EXPECT_TRUE(config->data_dir.is_absolute());
+  EXPECT_EQ(config->node_id, "n1");
+  EXPECT_EQ(config->capacity, (protocol::NodeCapacity{3, 1024, 2048}));
+  EXPECT_EQ(config->labels, (protocol::Labels{{"rack", "r1"}}));
+  EXPECT_EQ(config->heartbeat_ms, 250);
+  EXPECT_EQ(config->kill_grace_ms, 4000);
+  EXPECT_FALSE(fs::exists(tmp.path() / "data/node_id"));  // a given id is not persisted
+}
+
+TEST(ResolveAgentConfig, FingerprintsAndPersistsByDefault) {
+  TempDir tmp;
+  AgentFlags flags;
+  flags.coordinators = "tcp://127.0.0.1:7401";
+  flags.data_dir = tmp.path().string();
+  auto config = ResolveAgentConfig(flags);
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_GE(config->capacity.vcpus, 1u);
+  EXPECT_GT(config->capacity.memoryMib, 0u);
+  EXPECT_EQ(config->node_id + "\n", testutil::ReadFile(tmp.path() / "node_id"));
+}
+
+TEST(ResolveAgentConfig, RejectsAnInvalidNodeId) {
+  TempDir tmp;
+  AgentFlags flags;
+  flags.coordinators = "tcp://127.0.0.1:7401";
+  flags.data_dir = tmp.path().string();
+  flags.node_id = "bad id";
+  EXPECT_EQ(ResolveAgentConfig(flags).status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace gantry::node

@@ -1,0 +1,106 @@
+// AttemptTable: the agent's bookkeeping of attempts, with no I/O.
+//
+// It answers the questions the agent's loop asks on every message and tick:
+// should this LaunchAttempt run (idempotency), which attempts does the next
+// NodeStatus list, which reports must be resent until acknowledged, and which
+// attempts a NodeStatusAck says to kill. The loop does the spawning, the
+// signalling and the sending; this class only decides.
+//
+//   OnLaunch ──> running ──(OnEnded, after cleanup)──> recently ended
+//                  │  AttemptStarted pending until acked (104)
+//                  └─ AttemptEnded pending until acked (105), from OnEnded
+//
+// Times are the caller's monotonic milliseconds. Thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "gantry/status.h"
+#include "protocol/messages.h"
+
+namespace gantry::node {
+
+struct AttemptTableOptions {
+  // A LaunchAttempt for an attempt that ended less than this long ago (and is
+  // among the last `max_recent_ended`) is ignored as a duplicate.
+  int64_t recent_ended_ttl_ms = 10 * 60 * 1000;
+  size_t max_recent_ended = 4096;
+  // Unacknowledged AttemptEnded reports kept for resending; past this the
+  // oldest is dropped (the coordinator still learns from NodeStatus that the
+  // attempt is no longer running).
+  size_t max_pending_ended = 4096;
+};
+
+enum class LaunchDecision : uint8_t { kLaunch, kAlreadyRunning, kRecentlyEnded };
+
+class AttemptTable {
+ public:
+  explicit AttemptTable(AttemptTableOptions options = {});
+
+  // kLaunch records `attempt_id` as running (the caller must then start it or
+  // end it); the other answers change nothing.
+  LaunchDecision OnLaunch(const std::string& attempt_id, int64_t now_ms);
+
+  // The process is up: AttemptStarted is pending until acknowledged.
+  void OnStarted(const std::string& attempt_id);
+
+  // Records why the attempt is being killed. True only for the first request
+  // on a running attempt: the caller signals the process then. Later reasons
+  // are ignored (the first one is reported).
+  bool OnKillRequested(const std::string& attempt_id, std::string reason);
+
+  // The reason recorded by OnKillRequested; empty if none or not running.
+  std::string KillReason(const std::string& attempt_id) const;
+
+  // The attempt's processes are gone and its scratch is deleted: it stops
+  // counting as running, its pending AttemptStarted is superseded, and
+  // `report` is pending until acknowledged. Returns the id of a report dropped
+  // to respect max_pending_ended, if any. Precondition: the attempt is running.
+  std::optional<std::string> OnEnded(protocol::AttemptEnded report, int64_t now_ms);
+
+  // Numbers the next NodeStatus; the first is 1.
+  uint64_t NextStatusSequence();
+  uint64_t last_status_sequence() const { return last_status_sequence_; }
+
+  // Attempt ids to list in NodeStatus, sorted.
+  std::vector<std::string> RunningAttempts() const;
+  bool IsRunning(const std::string& attempt_id) const { return running_.contains(attempt_id); }
+  size_t running_count() const { return running_.size(); }
+
+  // Running attempts that `ack` does not list although they were launched
+  // before the NodeStatus it acknowledges was sent, not already being killed.
+  // kInvalidArgument if the ack's sequence was never sent by this boot.
+  Result<std::vector<std::string>> AttemptsToKill(const protocol::NodeStatusAck& ack) const;
+
+  // Drops the acknowledged report; false if nothing matched.
+  bool OnReportAck(const protocol::AttemptReportAck& ack);
+
+  // Reports to (re)send, oldest first.
+  std::vector<std::string> PendingStarted() const;
+  std::vector<const protocol::AttemptEnded*> PendingEnded() const;
+
+ private:
+  struct Running {
+    uint64_t first_status_sequence = 0;  // the first NodeStatus sent after the launch
+    std::string kill_reason;             // empty until a kill is requested
+  };
+  void PruneRecent(int64_t now_ms);
+
+  AttemptTableOptions options_;
+  uint64_t last_status_sequence_ = 0;
+  std::unordered_map<std::string, Running> running_;
+  std::vector<std::string> pending_started_;  // in start order
+  uint64_t next_ended_order_ = 0;
+  std::map<uint64_t, protocol::AttemptEnded> pending_ended_;  // by end order
+  std::unordered_map<std::string, uint64_t> pending_ended_index_;
+  std::unordered_map<std::string, int64_t> recent_ended_;  // id -> ended at
+  std::deque<std::pair<int64_t, std::string>> recent_order_;
+};
+
+}  // namespace gantry::node

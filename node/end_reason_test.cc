@@ -1,0 +1,60 @@
+#include "node/end_reason.h"
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+
+namespace gantry::node {
+namespace {
+
+TEST(EndReason, NormalExitIsEssentialContainerExited) {
+  Outcome o{.exit_code = 3};
+  EXPECT_EQ(EndReason(o, "sh", ""), "Essential container in task exited");
+}
+
+TEST(EndReason, SignalNamesTheSignal) {
+  Outcome o{.signal = SIGKILL};
+  EXPECT_EQ(EndReason(o, "sh", ""), "Killed by signal 9 (SIGKILL)");
+  o.signal = SIGTERM;
+  EXPECT_EQ(EndReason(o, "sh", ""), "Killed by signal 15 (SIGTERM)");
+}
+
+TEST(EndReason, UnnamedSignalHasOnlyItsNumber) {
+  Outcome o{.signal = SIGRTMIN + 3};
+  EXPECT_EQ(EndReason(o, "sh", ""), "Killed by signal " + std::to_string(SIGRTMIN + 3));
+}
+
+TEST(EndReason, StopOnRequestReportsTheKillReason) {
+  Outcome o{.signal = SIGTERM, .stopped = true};
+  EXPECT_EQ(EndReason(o, "sh", "Terminated: user asked"), "Terminated: user asked");
+}
+
+TEST(EndReason, KillReasonIgnoredWhenTheProcessEndedOnItsOwn) {
+  Outcome o{.exit_code = 0, .stopped = false};
+  EXPECT_EQ(EndReason(o, "sh", "Terminated: too late"), "Essential container in task exited");
+}
+
+TEST(EndReason, SpawnFailureNamesTheCommand) {
+  Outcome o{.start_failure = StartFailure::kSpawn, .start_error = "no such file or directory"};
+  EXPECT_EQ(EndReason(o, "/no/such", ""),
+            "CannotStartContainerError: /no/such: no such file or directory");
+}
+
+TEST(EndReason, SandboxFailureIsCannotCreateContainer) {
+  Outcome o{.start_failure = StartFailure::kSandbox, .start_error = "create /x: denied"};
+  EXPECT_EQ(EndReason(o, "sh", ""), "CannotCreateContainerError: create /x: denied");
+}
+
+TEST(EndReason, LongPartsAreCutUnderTheReportLimit) {
+  Outcome o{.start_failure = StartFailure::kSpawn, .start_error = std::string(10000, 'e')};
+  EXPECT_LT(EndReason(o, std::string(10000, 'a'), "").size(), 4096u);
+  EXPECT_LT(TerminatedReason(std::string(10000, 'r')).size(), 4096u);
+}
+
+TEST(TerminatedReason, PrefixesTheReason) {
+  EXPECT_EQ(TerminatedReason("spot reclaim"), "Terminated: spot reclaim");
+  EXPECT_EQ(TerminatedReason(""), "Terminated: no reason given");
+}
+
+}  // namespace
+}  // namespace gantry::node

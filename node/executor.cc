@@ -1,0 +1,283 @@
+#include "node/executor.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "gantry/check.h"
+#include "node/log_tail.h"
+#include "node/sandbox_fs.h"
+#include "protocol/types.h"
+
+namespace gantry::node {
+
+// An attempt's way through the executor:
+//
+//   Start ──spawned──> kRunning ──leader exited──> kReaping ──group empty──> kCleaning
+//     │                  Stop: SIGTERM to the group;  SIGKILL the group, reap;    worker thread:
+//     │                  SIGKILL after the grace      poll until none is left     tail, rm -r
+//     └──sandbox or spawn failed──────────────────────────────────────────────> kCleaning
+//                                                                                   │
+//              on_finished <── (handles closed) <── kClosing <──────────────────────┘
+struct Executor::Proc {
+  enum class State : uint8_t { kStarting, kRunning, kReaping, kCleaning, kClosing };
+
+  Executor* owner = nullptr;
+  std::string attempt_id;
+  SandboxPaths paths;
+  FinishedFn on_finished;
+  State state = State::kStarting;
+  int pid = 0;
+  uv_process_t process{};
+  uv_timer_t timer{};  // the kill grace while running, the reap poll while reaping
+  uv_work_t work{};
+  bool process_open = false;
+  int open_handles = 0;
+  uint64_t reap_since_ms = 0;
+  uint64_t reap_delay_ms = 1;
+  bool reap_warned = false;
+  // In kCleaning the worker thread writes these and the loop thread leaves
+  // the whole Proc alone (Stop and Kill check the state first).
+  Outcome outcome;
+  Status tail_status;
+  Status cleanup_status;
+};
+
+namespace {
+constexpr uint64_t kMaxReapDelayMs = 100;
+constexpr uint64_t kReapWarnAfterMs = 5000;
+}  // namespace
+
+Executor::Executor(uv_loop_t* loop, Logger log, ExecutorOptions options)
+    : loop_(loop), log_(std::move(log)), options_(options) {
+  // Orphans of a killed job tree are re-parented to us instead of init, so we
+  // can reap them and know when the group is really gone.
+  if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+    log_->warn("cannot become child subreaper error={}", std::strerror(errno));
+  }
+}
+
+Executor::~Executor() {
+  GANTRY_CHECK_MSG(procs_.empty(), "executor destroyed with attempts in flight");
+}
+
+Result<int> Executor::Start(LaunchSpec spec, FinishedFn on_finished) {
+  GANTRY_CHECK_MSG(!procs_.contains(spec.attempt_id),
+                   "attempt already in flight: " + spec.attempt_id);
+  GANTRY_CHECK(!spec.argv.empty());
+  auto owned = std::make_unique<Proc>();
+  Proc& p = *owned;
+  p.owner = this;
+  p.attempt_id = spec.attempt_id;
+  p.paths = spec.paths;
+  p.on_finished = std::move(on_finished);
+  uv_timer_init(loop_, &p.timer);
+  p.timer.data = &p;
+  p.open_handles = 1;
+  procs_.emplace(p.attempt_id, std::move(owned));
+
+  Result<int> log_fd = PrepareSandbox(p.paths);
+  if (!log_fd.ok()) {
+    p.outcome.start_failure = StartFailure::kSandbox;
+    p.outcome.start_error = log_fd.status().message();
+    StartCleanup(p);
+    return log_fd.status();
+  }
+  Spawn(p, spec, *log_fd);
+  if (p.outcome.start_failure != StartFailure::kNone) {
+    StartCleanup(p);
+    return Status::Unavailable(p.outcome.start_error);
+  }
+  return p.pid;
+}
+
+void Executor::Spawn(Proc& p, LaunchSpec& spec, int log_fd) {
+  int dev_null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (dev_null < 0) {
+    p.outcome.start_failure = StartFailure::kSandbox;
+    p.outcome.start_error = std::string("open /dev/null: ") + std::strerror(errno);
+    ::close(log_fd);
+    return;
+  }
+  std::vector<char*> args;
+  for (auto& a : spec.argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  std::vector<char*> envp;
+  for (auto& e : spec.env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  const std::string cwd = p.paths.scratch_dir.string();
+
+  // One descriptor for stdout and stderr: one file offset, so the two
+  // streams interleave in write order, as with 2>&1.
+  uv_stdio_container_t stdio[3];
+  stdio[0].flags = UV_INHERIT_FD;
+  stdio[0].data.fd = dev_null;
+  stdio[1].flags = UV_INHERIT_FD;
+  stdio[1].data.fd = log_fd;
+  stdio[2] = stdio[1];
+  uv_process_options_t options{};
+  options.exit_cb = [](uv_process_t* h, int64_t exit_status, int term_signal) {
+    auto* proc = static_cast<Proc*>(h->data);
+    proc->owner->OnExit(*proc, exit_status, term_signal);
+  };
+  options.file = args[0];
+  options.args = args.data();
+  options.env = envp.data();
+  options.cwd = cwd.c_str();
+  // setsid() in the child: a new session and process group, led by the child.
+  options.flags = UV_PROCESS_DETACHED;
+  options.stdio_count = 3;
+  options.stdio = stdio;
+  int rc = uv_spawn(loop_, &p.process, &options);
+  // uv_spawn initialises the handle even when it fails; it must be closed.
+  p.process.data = &p;
+  p.process_open = true;
+  ++p.open_handles;
+  ::close(dev_null);
+  ::close(log_fd);
+  if (rc != 0) {
+    p.outcome.start_failure = StartFailure::kSpawn;
+    p.outcome.start_error = uv_strerror(rc);
+    return;
+  }
+  p.pid = p.process.pid;
+  p.state = Proc::State::kRunning;
+}
+
+void Executor::Stop(const std::string& attempt_id) {
+  auto it = procs_.find(attempt_id);
+  if (it == procs_.end()) return;
+  Proc& p = *it->second;
+  if (p.state != Proc::State::kRunning || p.outcome.stopped) return;
+  p.outcome.stopped = true;
+  log_->info("attempt stopping attempt_id={} pid={} grace_ms={}", p.attempt_id, p.pid,
+             options_.kill_grace_ms);
+  Signal(p, SIGTERM);
+  uv_timer_start(
+      &p.timer,
+      [](uv_timer_t* t) {
+        auto* proc = static_cast<Proc*>(t->data);
+        proc->owner->log_->info("attempt grace expired attempt_id={} pid={}", proc->attempt_id,
+                                proc->pid);
+        proc->owner->Signal(*proc, SIGKILL);
+      },
+      static_cast<uint64_t>(std::max<int64_t>(options_.kill_grace_ms, 0)), 0);
+}
+
+void Executor::Kill(const std::string& attempt_id) {
+  auto it = procs_.find(attempt_id);
+  if (it == procs_.end()) return;
+  Proc& p = *it->second;
+  if (p.state != Proc::State::kRunning) return;
+  p.outcome.stopped = true;
+  uv_timer_stop(&p.timer);
+  log_->info("attempt killing attempt_id={} pid={}", p.attempt_id, p.pid);
+  Signal(p, SIGKILL);
+}
+
+void Executor::Signal(Proc& p, int signal) {
+  if (::kill(-p.pid, signal) != 0 && errno != ESRCH) {
+    log_->warn("signal failed attempt_id={} pgid={} signal={} error={}", p.attempt_id, p.pid,
+               signal, std::strerror(errno));
+  }
+}
+
+void Executor::OnExit(Proc& p, int64_t exit_status, int term_signal) {
+  if (term_signal != 0) {
+    p.outcome.signal = term_signal;
+  } else {
+    p.outcome.exit_code = static_cast<int32_t>(exit_status);
+  }
+  uv_timer_stop(&p.timer);
+  log_->debug("attempt process exited attempt_id={} pid={} exit_status={} signal={}", p.attempt_id,
+              p.pid, exit_status, term_signal);
+  p.state = Proc::State::kReaping;
+  p.reap_since_ms = uv_now(loop_);
+  ReapGroup(p);
+}
+
+// The leader is reaped (by libuv); what else is left of its group dies now.
+// Killed members become zombies until reaped: ours (as subreaper) by the
+// waitpid below, so kill(-pgid, 0) reports ESRCH only once all are gone. The
+// poll backs off from 1 ms; SIGKILLed processes normally go within a few.
+void Executor::ReapGroup(Proc& p) {
+  ::kill(-p.pid, SIGKILL);  // errors show as the group outliving the poll below
+  while (::waitpid(-p.pid, nullptr, WNOHANG) > 0) {
+  }
+  if (::kill(-p.pid, 0) != 0 && errno == ESRCH) {
+    StartCleanup(p);
+    return;
+  }
+  uint64_t waited = uv_now(loop_) - p.reap_since_ms;
+  if (!p.reap_warned && waited >= kReapWarnAfterMs) {
+    p.reap_warned = true;
+    log_->warn("attempt processes outlive SIGKILL attempt_id={} pgid={} waited_ms={}", p.attempt_id,
+               p.pid, waited);
+  }
+  uv_timer_start(
+      &p.timer,
+      [](uv_timer_t* t) {
+        auto* proc = static_cast<Proc*>(t->data);
+        proc->owner->ReapGroup(*proc);
+      },
+      p.reap_delay_ms, 0);
+  p.reap_delay_ms = std::min(p.reap_delay_ms * 2, kMaxReapDelayMs);
+}
+
+void Executor::StartCleanup(Proc& p) {
+  p.state = Proc::State::kCleaning;
+  p.work.data = &p;
+  int rc = uv_queue_work(
+      loop_, &p.work,
+      [](uv_work_t* w) {
+        // Worker thread. Scratch trees can be big; never delete them on the loop.
+        auto* proc = static_cast<Proc*>(w->data);
+        Result<std::string> tail = ReadLogTail(proc->paths.log_file, protocol::kMaxLogTailBytes);
+        if (tail.ok()) {
+          proc->outcome.log_tail = std::move(tail).value();
+        } else if (tail.status().code() != StatusCode::kNotFound) {
+          proc->tail_status = tail.status();
+        }
+        proc->cleanup_status = RemoveTree(proc->paths.scratch_dir);
+      },
+      [](uv_work_t* w, int) {
+        auto* proc = static_cast<Proc*>(w->data);
+        proc->owner->AfterCleanup(*proc);
+      });
+  GANTRY_CHECK_MSG(rc == 0, std::string("uv_queue_work: ") + uv_strerror(rc));
+}
+
+void Executor::AfterCleanup(Proc& p) {
+  if (!p.tail_status.ok()) {
+    log_->warn("log tail unreadable attempt_id={} error={}", p.attempt_id, p.tail_status.message());
+  }
+  if (!p.cleanup_status.ok()) {
+    log_->error("scratch cleanup failed attempt_id={} error={}", p.attempt_id,
+                p.cleanup_status.message());
+  }
+  p.state = Proc::State::kClosing;
+  auto on_close = [](uv_handle_t* h) {
+    auto* proc = static_cast<Proc*>(h->data);
+    proc->owner->OnHandleClosed(*proc);
+  };
+  uv_close(reinterpret_cast<uv_handle_t*>(&p.timer), on_close);
+  if (p.process_open) uv_close(reinterpret_cast<uv_handle_t*>(&p.process), on_close);
+}
+
+void Executor::OnHandleClosed(Proc& p) {
+  if (--p.open_handles > 0) return;
+  auto it = procs_.find(p.attempt_id);
+  GANTRY_CHECK(it != procs_.end());
+  std::unique_ptr<Proc> owned = std::move(it->second);
+  procs_.erase(it);
+  FinishedFn done = std::move(owned->on_finished);
+  done(std::move(owned->outcome));
+}
+
+}  // namespace gantry::node

@@ -1,0 +1,89 @@
+// Executor: starts, stops and reaps attempts' processes on a libuv loop, and
+// cleans up after them.
+//
+// Each attempt runs as the leader of its own session and process group
+// (UV_PROCESS_DETACHED), so the whole tree it forks is signalled with
+// kill(-pgid). When the leader exits, the rest of the group is SIGKILLed and
+// reaped (this process becomes a child subreaper, so orphans come back to
+// it), then the log tail is read and the scratch directory deleted on a libuv
+// worker thread. Only then does `on_finished` run: an attempt whose callback
+// has not run still holds its processes or its disk.
+//
+// Not thread-safe: every call, and every callback, is on the loop thread.
+// Processes that leave the group (setsid) escape the kill; cgroups will close
+// that gap.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/logging.h"
+#include "gantry/status.h"
+#include "node/end_reason.h"
+#include "node/sandbox.h"
+
+namespace gantry::node {
+
+struct LaunchSpec {
+  std::string attempt_id;
+  std::vector<std::string> argv;  // argv[0] is looked up in the job's PATH
+  std::vector<std::string> env;   // "NAME=value"
+  SandboxPaths paths;             // scratch is the cwd; both outputs go to log_file
+};
+
+struct ExecutorOptions {
+  int64_t kill_grace_ms = 10'000;  // SIGTERM -> SIGKILL on Stop
+};
+
+class Executor {
+ public:
+  using FinishedFn = std::function<void(Outcome)>;
+
+  // Makes this process a child subreaper (process-wide, see prctl(2)).
+  // `loop` must outlive the executor.
+  Executor(uv_loop_t* loop, Logger log, ExecutorOptions options);
+  // Precondition: size() == 0 (every on_finished has run).
+  ~Executor();
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
+  // Creates the sandbox and spawns argv there, stdin from /dev/null. Returns
+  // the pid, which is also the process group id. If the sandbox or the spawn
+  // fails, returns kUnavailable with the error text and the Outcome says so.
+  // Either way `on_finished` runs exactly once, later, on the loop thread,
+  // after the processes are gone and the scratch directory is deleted.
+  // Precondition: no attempt with this id is in flight here.
+  Result<int> Start(LaunchSpec spec, FinishedFn on_finished);
+
+  // SIGTERM to the group, SIGKILL after kill_grace_ms. No-op unless the
+  // process runs and has not been stopped yet.
+  void Stop(const std::string& attempt_id);
+  // SIGKILL to the group now. No-op unless the process runs.
+  void Kill(const std::string& attempt_id);
+
+  // Attempts whose on_finished has not run yet.
+  size_t size() const { return procs_.size(); }
+
+ private:
+  struct Proc;
+  void Spawn(Proc& p, LaunchSpec& spec, int log_fd);
+  void OnExit(Proc& p, int64_t exit_status, int term_signal);
+  void ReapGroup(Proc& p);
+  void StartCleanup(Proc& p);
+  void AfterCleanup(Proc& p);
+  void OnHandleClosed(Proc& p);
+  void Signal(Proc& p, int signal);
+
+  uv_loop_t* loop_;
+  Logger log_;
+  ExecutorOptions options_;
+  std::unordered_map<std::string, std::unique_ptr<Proc>> procs_;
+};
+
+}  // namespace gantry::node

@@ -1,0 +1,209 @@
+// Real processes on a real libuv loop, in a temporary directory. Waiting is
+// running the loop until the event arrives; a watchdog fails the test.
+#include "node/executor.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <cerrno>
+#include <csignal>
+#include <optional>
+
+#include "node/test_util.h"
+
+namespace gantry::node {
+namespace {
+
+namespace fs = std::filesystem;
+using testutil::RunLoopUntil;
+using testutil::TempDir;
+
+// True when no process of the group is left (zombies count as left).
+bool GroupGone(int pgid) { return ::kill(-pgid, 0) != 0 && errno == ESRCH; }
+bool ProcessGone(int pid) { return ::kill(pid, 0) != 0 && errno == ESRCH; }
+
+class ExecutorTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_EQ(uv_loop_init(&loop_), 0); }
+  void TearDown() override {
+    if (executor_ && executor_->size() > 0) {
+      // A failed test may leave processes: kill them and let cleanup finish.
+      for (const auto& id : started_) executor_->Kill(id);
+      RunLoopUntil(&loop_, [&] { return executor_->size() == 0; });
+    }
+    executor_.reset();
+    testutil::CloseLoop(&loop_);
+  }
+
+  Executor& executor(int64_t grace_ms = 10'000) {
+    if (!executor_) {
+      executor_ = std::make_unique<Executor>(&loop_, testutil::TestLogger("exec"),
+                                             ExecutorOptions{grace_ms});
+    }
+    return *executor_;
+  }
+
+  LaunchSpec Spec(const std::string& id, std::vector<std::string> argv) {
+    LaunchSpec spec;
+    spec.attempt_id = id;
+    spec.argv = std::move(argv);
+    spec.env = {"PATH=/usr/bin:/bin", "HOME=" + (dir_.path() / "scratch" / id).string()};
+    spec.paths = {dir_.path() / "scratch" / id, dir_.path() / "logs" / id,
+                  dir_.path() / "logs" / id / "output.log"};
+    return spec;
+  }
+
+  // Starts `spec`; the outcome lands in `out`.
+  Result<int> Start(LaunchSpec spec, std::optional<Outcome>& out, int64_t grace_ms = 10'000) {
+    started_.push_back(spec.attempt_id);
+    return executor(grace_ms).Start(std::move(spec), [&out](Outcome o) { out = std::move(o); });
+  }
+
+  bool WaitFor(const std::optional<Outcome>& out) {
+    return RunLoopUntil(&loop_, [&] { return out.has_value(); });
+  }
+  bool WaitForFile(const fs::path& file) {
+    return RunLoopUntil(
+        &loop_,
+        [&] {
+          std::error_code ec;
+          return fs::file_size(file, ec) > 0 && !ec;
+        },
+        30'000, 5);
+  }
+
+  uv_loop_t loop_{};
+  TempDir dir_;
+  std::unique_ptr<Executor> executor_;
+  std::vector<std::string> started_;
+};
+
+TEST_F(ExecutorTest, ReportsExitCodeAndOutputAndDeletesScratch) {
+  std::optional<Outcome> out;
+  LaunchSpec spec = Spec("a1", {"/bin/sh", "-c", "echo hi; touch file_in_scratch; exit 3"});
+  SandboxPaths paths = spec.paths;
+  Result<int> pid = Start(std::move(spec), out);
+  ASSERT_TRUE(pid.ok()) << pid.status().ToString();
+  EXPECT_GT(*pid, 0);
+  ASSERT_TRUE(WaitFor(out));
+  EXPECT_EQ(out->start_failure, StartFailure::kNone);
+  EXPECT_EQ(out->exit_code, std::optional<int32_t>(3));
+  EXPECT_FALSE(out->signal.has_value());
+  EXPECT_FALSE(out->stopped);
+  EXPECT_EQ(out->log_tail, "hi\n");
+  EXPECT_FALSE(fs::exists(paths.scratch_dir));
+  EXPECT_EQ(testutil::ReadFile(paths.log_file), "hi\n");  // the log is kept
+  EXPECT_EQ(executor().size(), 0u);
+}
+
+TEST_F(ExecutorTest, InterleavesStdoutAndStderrInOrder) {
+  std::optional<Outcome> out;
+  ASSERT_TRUE(Start(Spec("a1", {"sh", "-c", "echo one; echo two >&2; echo three"}), out).ok());
+  ASSERT_TRUE(WaitFor(out));
+  EXPECT_EQ(out->exit_code, std::optional<int32_t>(0));
+  EXPECT_EQ(out->log_tail, "one\ntwo\nthree\n");
+}
+
+TEST_F(ExecutorTest, RunsInScratchWithTheGivenEnvironment) {
+  std::optional<Outcome> out;
+  LaunchSpec spec = Spec("a1", {"sh", "-c", "pwd; echo \"$HOME\"; read x || echo stdin-empty"});
+  std::string scratch = spec.paths.scratch_dir.string();
+  ASSERT_TRUE(Start(std::move(spec), out).ok());
+  ASSERT_TRUE(WaitFor(out));
+  EXPECT_EQ(out->log_tail, scratch + "\n" + scratch + "\nstdin-empty\n");
+}
+
+TEST_F(ExecutorTest, SpawnFailureIsReportedAndScratchDeleted) {
+  std::optional<Outcome> out;
+  LaunchSpec spec = Spec("a1", {"/nonexistent/program"});
+  fs::path scratch = spec.paths.scratch_dir;
+  Result<int> pid = Start(std::move(spec), out);
+  ASSERT_FALSE(pid.ok());
+  EXPECT_EQ(pid.status().code(), StatusCode::kUnavailable);
+  ASSERT_TRUE(WaitFor(out));
+  EXPECT_EQ(out->start_failure, StartFailure::kSpawn);
+  EXPECT_EQ(out->start_error, "no such file or directory");
+  EXPECT_FALSE(out->exit_code.has_value());
+  EXPECT_FALSE(fs::exists(scratch));
+}
+
+TEST_F(ExecutorTest, SandboxFailureIsReported) {
+  std::optional<Outcome> out;
+  testutil::WriteFile(dir_.path() / "file", "x");
+  LaunchSpec spec = Spec("a1", {"true"});
+  spec.paths.scratch_dir = dir_.path() / "file" / "scratch";
+  ASSERT_FALSE(Start(std::move(spec), out).ok());
+  ASSERT_TRUE(WaitFor(out));
+  EXPECT_EQ(out->start_failure, StartFailure::kSandbox);
+  EXPECT_NE(out->start_error.find("file/scratch"), std::string::npos) << out->start_error;
+}
+
+TEST_F(ExecutorTest, KillLeavesNoProcessOfTheGroup) {
+  std::optional<Outcome> out;
+  LaunchSpec spec = Spec("a1", {"sh", "-c", "sleep 100 & echo $! > ../bg.pid; sleep 100"});
+  Result<int> pgid = Start(std::move(spec), out);
+  ASSERT_TRUE(pgid.ok());
+  ASSERT_TRUE(WaitForFile(dir_.path() / "scratch" / "bg.pid"));
+  int background = std::stoi(testutil::ReadFile(dir_.path() / "scratch" / "bg.pid"));
+  ASSERT_FALSE(GroupGone(*pgid));
+
+  executor().Kill("a1");
+  ASSERT_TRUE(WaitFor(out));
+  EXPECT_EQ(out->signal, std::optional<int32_t>(SIGKILL));
+  EXPECT_TRUE(out->stopped);
+  EXPECT_TRUE(GroupGone(*pgid));
+  EXPECT_TRUE(ProcessGone(background));
+}
+
+TEST_F(ExecutorTest, OrphansDieWhenTheLeaderExits) {
+  std::optional<Outcome> out;
+  LaunchSpec spec = Spec("a1", {"sh", "-c", "sleep 100 & echo $! > ../bg.pid; exit 0"});
+  Result<int> pgid = Start(std::move(spec), out);
+  ASSERT_TRUE(pgid.ok());
+  ASSERT_TRUE(WaitFor(out));
+  EXPECT_EQ(out->exit_code, std::optional<int32_t>(0));
+  int background = std::stoi(testutil::ReadFile(dir_.path() / "scratch" / "bg.pid"));
+  EXPECT_TRUE(GroupGone(*pgid));
+  EXPECT_TRUE(ProcessGone(background));
+}
+
+TEST_F(ExecutorTest, StopSendsSigterm) {
+  std::optional<Outcome> out;
+  ASSERT_TRUE(Start(Spec("a1", {"sleep", "100"}), out).ok());
+  executor().Stop("a1");
+  ASSERT_TRUE(WaitFor(out));
+  EXPECT_EQ(out->signal, std::optional<int32_t>(SIGTERM));
+  EXPECT_TRUE(out->stopped);
+}
+
+TEST_F(ExecutorTest, StopEscalatesToSigkillAfterTheGrace) {
+  std::optional<Outcome> out;
+  // The shell and its child ignore SIGTERM; only SIGKILL ends them.
+  LaunchSpec spec = Spec("a1", {"sh", "-c", "trap '' TERM; echo ready; sleep 100"});
+  fs::path log = spec.paths.log_file;
+  ASSERT_TRUE(Start(std::move(spec), out, /*grace_ms=*/50).ok());
+  ASSERT_TRUE(WaitForFile(log));  // the trap is set
+  executor().Stop("a1");
+  executor().Stop("a1");  // a second stop changes nothing
+  ASSERT_TRUE(WaitFor(out));
+  EXPECT_EQ(out->signal, std::optional<int32_t>(SIGKILL));
+  EXPECT_TRUE(out->stopped);
+}
+
+TEST_F(ExecutorTest, StopAndKillOfUnknownAttemptsDoNothing) {
+  executor().Stop("nope");
+  executor().Kill("nope");
+  EXPECT_EQ(executor().size(), 0u);
+}
+
+TEST_F(ExecutorTest, RunsAttemptsSideBySide) {
+  std::optional<Outcome> a, b;
+  ASSERT_TRUE(Start(Spec("a", {"sh", "-c", "exit 1"}), a).ok());
+  ASSERT_TRUE(Start(Spec("b", {"sh", "-c", "exit 2"}), b).ok());
+  ASSERT_TRUE(RunLoopUntil(&loop_, [&] { return a.has_value() && b.has_value(); }));
+  EXPECT_EQ(a->exit_code, std::optional<int32_t>(1));
+  EXPECT_EQ(b->exit_code, std::optional<int32_t>(2));
+}
+
+}  // namespace
+}  // namespace gantry::node

@@ -1,0 +1,55 @@
+#include "node/sandbox.h"
+
+#include <map>
+
+namespace gantry::node {
+
+std::filesystem::path ScratchRoot(const std::filesystem::path& data_dir) {
+  return data_dir / "scratch";
+}
+
+std::filesystem::path LogRoot(const std::filesystem::path& data_dir) { return data_dir / "logs"; }
+
+Status ValidatePathComponent(std::string_view what, std::string_view value) {
+  if (value.empty() || value.size() > 255) {
+    return Status::InvalidArgument(std::string(what) + " must be 1-255 bytes");
+  }
+  if (value == "." || value == ".." || value.find('/') != std::string_view::npos ||
+      value.find('\0') != std::string_view::npos) {
+    return Status::InvalidArgument(std::string(what) + " \"" + std::string(value.substr(0, 64)) +
+                                   "\" is not usable as a directory name");
+  }
+  return Status::Ok();
+}
+
+Result<SandboxPaths> SandboxPathsFor(const std::filesystem::path& data_dir,
+                                     const protocol::LaunchAttempt& launch) {
+  GANTRY_RETURN_IF_ERROR(ValidatePathComponent("attemptId", launch.attemptId));
+  GANTRY_RETURN_IF_ERROR(ValidatePathComponent("jobId", launch.jobId));
+  SandboxPaths paths;
+  paths.scratch_dir = ScratchRoot(data_dir) / launch.attemptId;
+  paths.log_dir = LogRoot(data_dir) / launch.jobId / std::to_string(launch.attemptNumber);
+  paths.log_file = paths.log_dir / "output.log";
+  return paths;
+}
+
+Result<std::vector<std::string>> BuildEnvironment(const protocol::LaunchAttempt& launch,
+                                                  const std::string& scratch_dir,
+                                                  std::string_view agent_path) {
+  GANTRY_RETURN_IF_ERROR(protocol::ValidateEnvironment(launch.environment));
+  std::map<std::string, std::string> env(launch.environment.begin(), launch.environment.end());
+  env.try_emplace("PATH", agent_path.empty() ? kDefaultPath : agent_path);
+  env.try_emplace("HOME", scratch_dir);
+  env.try_emplace("TMPDIR", scratch_dir);
+  env["AWS_BATCH_JOB_ID"] = launch.jobId;
+  env["AWS_BATCH_JOB_ATTEMPT"] = std::to_string(launch.attemptNumber);
+  env["AWS_BATCH_JQ_NAME"] = launch.jobQueue;
+  env["AWS_BATCH_CE_NAME"] = launch.computeEnvironment;
+  env["GANTRY_ATTEMPT_ID"] = launch.attemptId;
+  std::vector<std::string> out;
+  out.reserve(env.size());
+  for (const auto& [k, v] : env) out.push_back(k + "=" + v);
+  return out;
+}
+
+}  // namespace gantry::node

@@ -1,0 +1,73 @@
+#include "node/sandbox_fs.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "node/test_util.h"
+
+namespace gantry::node {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::UnorderedElementsAre;
+using testutil::TempDir;
+
+TEST(PrepareSandbox, CreatesDirectoriesAndTruncatesTheLog) {
+  TempDir tmp;
+  SandboxPaths paths{tmp.path() / "scratch/a1", tmp.path() / "logs/j1/1",
+                     tmp.path() / "logs/j1/1/output.log"};
+  fs::create_directories(paths.log_dir);
+  testutil::WriteFile(paths.log_file, "old output");
+  Result<int> fd = PrepareSandbox(paths);
+  ASSERT_TRUE(fd.ok()) << fd.status().ToString();
+  ::close(*fd);
+  EXPECT_TRUE(fs::is_directory(paths.scratch_dir));
+  EXPECT_EQ(fs::file_size(paths.log_file), 0u);
+}
+
+TEST(PrepareSandbox, FailsWhenAParentIsAFile) {
+  TempDir tmp;
+  testutil::WriteFile(tmp.path() / "file", "x");
+  SandboxPaths paths{tmp.path() / "file/scratch", tmp.path() / "logs", tmp.path() / "logs/o.log"};
+  Result<int> fd = PrepareSandbox(paths);
+  ASSERT_FALSE(fd.ok());
+  EXPECT_EQ(fd.status().code(), StatusCode::kUnavailable);
+}
+
+TEST(RemoveTree, RemovesReadOnlyTreesAndNotSymlinkTargets) {
+  TempDir tmp;
+  fs::path keep = tmp.path() / "keep";
+  fs::create_directories(keep);
+  testutil::WriteFile(keep / "precious", "x");
+  fs::path victim = tmp.path() / "victim";
+  fs::create_directories(victim / "a/b");
+  testutil::WriteFile(victim / "a/b/f", "x");
+  fs::create_directory_symlink(keep, victim / "link");
+  fs::permissions(victim / "a/b", fs::perms::owner_read | fs::perms::owner_exec);
+  fs::permissions(victim / "a", fs::perms::owner_read | fs::perms::owner_exec);
+  EXPECT_TRUE(RemoveTree(victim).ok());
+  EXPECT_FALSE(fs::exists(victim));
+  EXPECT_TRUE(fs::exists(keep / "precious"));
+  EXPECT_TRUE(RemoveTree(tmp.path() / "missing").ok());
+}
+
+TEST(SweepScratch, RemovesLeftoversAndCreatesTheRoot) {
+  TempDir tmp;
+  SweepResult empty = SweepScratch(tmp.path());
+  EXPECT_TRUE(empty.status.ok());
+  EXPECT_TRUE(empty.removed.empty());
+  EXPECT_TRUE(fs::is_directory(ScratchRoot(tmp.path())));
+
+  fs::create_directories(ScratchRoot(tmp.path()) / "a1/deep");
+  testutil::WriteFile(ScratchRoot(tmp.path()) / "a2", "stray file");
+  fs::create_directories(LogRoot(tmp.path()) / "j1/1");
+  SweepResult swept = SweepScratch(tmp.path());
+  EXPECT_TRUE(swept.status.ok()) << swept.status.ToString();
+  EXPECT_THAT(swept.removed, UnorderedElementsAre("a1", "a2"));
+  EXPECT_TRUE(fs::is_empty(ScratchRoot(tmp.path())));
+  EXPECT_TRUE(fs::exists(LogRoot(tmp.path()) / "j1/1"));  // logs are kept
+}
+
+}  // namespace
+}  // namespace gantry::node
