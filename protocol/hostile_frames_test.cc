@@ -217,7 +217,7 @@ TEST(HostileFrames, SurvivesRandomMutationsOfValidFrames) {
 void PackRandom(Packer& pk, Rng& rng, int depth) {
   static const char* const kStrings[] = {"",      "RUNNING", "SPOT",   "ENABLED",
                                          "READY", "MANAGED", "ACTIVE", "AWS_BATCH_X",
-                                         "a=b",   "node-a",  "job-1#2"};
+                                         "a=b",   "node-a",  "job-1-2"};
   switch (Below(rng, depth > 3 ? 8 : 11)) {
     case 0: pk.pack_nil(); break;
     case 1:

@@ -84,9 +84,12 @@ Status NodeStatus::Validate() const {
 }
 
 Status LaunchAttempt::Validate() const {
-  if (attemptId.empty()) return Status::InvalidArgument("attemptId must not be empty");
+  // Both ids name directories on the node.
+  GANTRY_RETURN_IF_ERROR(ValidateName("attemptId", attemptId));
+  GANTRY_RETURN_IF_ERROR(ValidateName("jobId", jobId));
   if (command.empty()) return Status::InvalidArgument("command must not be empty");
   GANTRY_RETURN_IF_ERROR(ValidateCommand(command));
+  GANTRY_RETURN_IF_ERROR(ValidateEnvironment(environment));
   GANTRY_RETURN_IF_ERROR(resources.Validate());
   return Status::Ok();
 }

@@ -64,7 +64,7 @@ TEST(Messages, EncodesEnvelopeAsVersionTypeIdAndBody) {
   EXPECT_EQ(envelope.at("id").as<uint64_t>(), 42u);
   std::map<std::string, std::string> body;
   envelope.at("body").convert(body);
-  EXPECT_EQ(body, (std::map<std::string, std::string>{{"attemptId", "job-1#2"},
+  EXPECT_EQ(body, (std::map<std::string, std::string>{{"attemptId", "job-1-2"},
                                                       {"reason", "TerminateJob by user"}}));
 }
 
@@ -471,6 +471,12 @@ TEST(Messages, LaunchAttemptNeedsIdCommandAndValidResources) {
   LaunchAttempt a = MakeLaunchAttempt();
   a.attemptId = "";
   EXPECT_EQ(a.Validate().message(), "attemptId must not be empty");
+  a = MakeLaunchAttempt();
+  a.attemptId = "../etc";  // names a directory on the node
+  EXPECT_THAT(a.Validate().message(), HasSubstr("may contain only letters, digits"));
+  a = MakeLaunchAttempt();
+  a.environment["AWS_BATCH_JOB_ID"] = "forged";
+  EXPECT_THAT(a.Validate().message(), HasSubstr("is reserved"));
   a = MakeLaunchAttempt();
   a.command.clear();
   EXPECT_EQ(a.Validate().message(), "command must not be empty");

@@ -70,7 +70,7 @@ inline JobDefinition MakeJobDefinition() {
 // An attempt that ended: every optional field is set.
 inline Attempt MakeEndedAttempt() {
   Attempt a;
-  a.attemptId = "job-1#1";
+  a.attemptId = "job-1-1";
   a.attemptNumber = 1;
   a.node = "node-a";
   a.computeEnvironment = "spot-ce_1";
@@ -88,7 +88,7 @@ inline Attempt MakeEndedAttempt() {
 // A live attempt: every optional field is unset.
 inline Attempt MakeLiveAttempt() {
   Attempt a;
-  a.attemptId = "job-1#2";
+  a.attemptId = "job-1-2";
   a.attemptNumber = 2;
   a.node = "node-b";
   a.computeEnvironment = "on-demand";
@@ -242,7 +242,7 @@ inline DescribeNodesReply MakeDescribeNodesReply() {
                  .state = NodeState::kReady,
                  .stateReason = "",
                  .free = NodeCapacity{.vcpus = 80, .memoryMib = 700'000, .diskMib = 3'000'000},
-                 .runningAttempts = {"job-1#2", "job-7#1"},
+                 .runningAttempts = {"job-1-2", "job-7#1"},
                  .lastSeenAgoMs = 250};
   NodeView lost = ready;
   lost.node.nodeId = "node-b";
@@ -254,13 +254,13 @@ inline DescribeNodesReply MakeDescribeNodesReply() {
 }
 
 inline NodeStatus MakeNodeStatus() {
-  return {.node = MakeNode(), .sequence = 4'294'967'296, .runningAttempts = {"job-1#2", "job-7#1"}};
+  return {.node = MakeNode(), .sequence = 4'294'967'296, .runningAttempts = {"job-1-2", "job-7#1"}};
 }
 inline NodeStatusAck MakeNodeStatusAck() {
-  return {.sequence = 4'294'967'296, .currentAttempts = {"job-1#2"}};
+  return {.sequence = 4'294'967'296, .currentAttempts = {"job-1-2"}};
 }
 inline LaunchAttempt MakeLaunchAttempt() {
-  return {.attemptId = "job-1#2",
+  return {.attemptId = "job-1-2",
           .jobId = "5f1e2d3c-0000-4000-8000-000000000001",
           .attemptNumber = 2,
           .fencingToken = 1ull << 40,
@@ -271,17 +271,17 @@ inline LaunchAttempt MakeLaunchAttempt() {
           .computeEnvironment = "spot-ce_1"};
 }
 inline KillAttempt MakeKillAttempt() {
-  return {.attemptId = "job-1#2", .reason = "TerminateJob by user"};
+  return {.attemptId = "job-1-2", .reason = "TerminateJob by user"};
 }
 inline AttemptStarted MakeAttemptStarted() {
   return {
-      .nodeId = "node-a", .bootId = "0b7c2c5e-6a0f-4b1e-9d3a-7f00d1e5b001", .attemptId = "job-1#2"};
+      .nodeId = "node-a", .bootId = "0b7c2c5e-6a0f-4b1e-9d3a-7f00d1e5b001", .attemptId = "job-1-2"};
 }
 // Exited on its own: exitCode set, signal unset.
 inline AttemptEnded MakeAttemptEnded() {
   return {.nodeId = "node-a",
           .bootId = "0b7c2c5e-6a0f-4b1e-9d3a-7f00d1e5b001",
-          .attemptId = "job-1#2",
+          .attemptId = "job-1-2",
           .exitCode = std::numeric_limits<int32_t>::min(),
           .signal = {},
           .reason = "Essential container in task exited",
@@ -297,7 +297,7 @@ inline AttemptEnded MakeKilledAttemptEnded() {
   return e;
 }
 inline AttemptReportAck MakeAttemptReportAck() {
-  return {.attemptId = "job-1#2",
+  return {.attemptId = "job-1-2",
           .reportType = static_cast<uint16_t>(MessageType::kAttemptStarted)};
 }
 
