@@ -57,7 +57,7 @@ Result<ApplyResult> Fsm::SubmitJob(const Command& c, WriteBatch& batch) {
   if (req.clientToken) state_->PutClientToken(*req.clientToken, job.jobId, batch);
   r.jobId = job.jobId;
   r.name = job.jobName;
-  r.schedule = true;
+  r.new_runnable.push_back(job.jobId);
   state_->PutJob(std::move(job), batch);
   return r;
 }

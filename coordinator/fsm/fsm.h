@@ -27,7 +27,13 @@ namespace gantry::coordinator {
 // What the edge must do after a command is committed.
 struct ApplyResult {
   bool skipped = false;            // index already applied
-  bool schedule = false;           // something the scheduler cares about changed
+  // Capacity or placement rules changed (a node, an attempt end, a queue):
+  // every waiting job must be looked at again.
+  bool schedule = false;
+  // Jobs that became RUNNABLE. When nothing else changed, a scheduler pass
+  // over just these places exactly what a full pass would: the jobs already
+  // waiting did not fit before, and capacity has only shrunk since.
+  std::vector<std::string> new_runnable;
   std::string jobId;               // SubmitJob: the (possibly existing) job id
   std::string name;                // create/register: the object's name
   uint32_t revision = 0;           // RegisterJobDefinition

@@ -159,7 +159,8 @@ TEST_F(FsmTest, SubmitMergesDefinitionAndOverrides) {
   c.submitJob->request.command = std::vector<std::string>{"echo", "hi"};
   auto r = Run(c);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_TRUE(r->schedule);
+  EXPECT_FALSE(r->schedule);
+  EXPECT_EQ(r->new_runnable, std::vector<std::string>{"j1"});
   const protocol::Job* j = state_.FindJob("j1");
   ASSERT_NE(j, nullptr);
   EXPECT_EQ(j->status, JobStatus::kRunnable);

@@ -94,12 +94,15 @@ void CommitPipeline::OnWritten(InFlight* f) {
   }
   in_flight_ = false;
   ++batches_committed_;
-  bool schedule = false;
+  BatchEffects effects;
   for (auto& [done, result] : f->results) {
-    schedule = schedule || (result.ok() && result->schedule);
+    if (result.ok()) {
+      effects.schedule = effects.schedule || result->schedule;
+      for (auto& id : result->new_runnable) effects.new_runnable.push_back(std::move(id));
+    }
     done(result);
   }
-  if (on_batch_committed_) on_batch_committed_(schedule);
+  if (on_batch_committed_) on_batch_committed_(effects);
   Flush();
 }
 

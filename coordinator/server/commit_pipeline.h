@@ -39,9 +39,13 @@ class CommitPipeline {
   ~CommitPipeline();
 
   void Propose(Command command, Done done);
-  // Runs after every committed batch, after the proposers' callbacks, with
-  // whether any command of the batch asked for a scheduler pass.
-  void SetOnBatchCommitted(std::function<void(bool schedule)> fn) { on_batch_committed_ = std::move(fn); }
+  // What a committed batch asks of the scheduler, summed over its commands.
+  struct BatchEffects {
+    bool schedule = false;                  // a full pass
+    std::vector<std::string> new_runnable;  // at least these jobs
+  };
+  // Runs after every committed batch, after the proposers' callbacks.
+  void SetOnBatchCommitted(std::function<void(BatchEffects&)> fn) { on_batch_committed_ = std::move(fn); }
   bool idle() const { return !in_flight_ && pending_.empty(); }
   // Stops accepting work; callbacks of queued commands get kUnavailable.
   void Close();
@@ -67,7 +71,7 @@ class CommitPipeline {
   bool in_flight_ = false;
   bool closed_ = false;
   uint64_t batches_committed_ = 0;
-  std::function<void(bool)> on_batch_committed_;
+  std::function<void(BatchEffects&)> on_batch_committed_;
 };
 
 }  // namespace gantry::coordinator

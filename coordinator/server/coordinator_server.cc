@@ -41,7 +41,7 @@ CoordinatorServer::CoordinatorServer(uv_loop_t* loop, zmq::context_t* ctx, Coord
       liveness_(config_.node_ttl_ms),
       rng_(std::random_device{}()) {
   pipeline_ = std::make_unique<CommitPipeline>(loop_, &fsm_, store_.get(), fsm_log_);
-  pipeline_->SetOnBatchCommitted([this](bool schedule) { OnBatchCommitted(schedule); });
+  pipeline_->SetOnBatchCommitted([this](CommitPipeline::BatchEffects& e) { OnBatchCommitted(e); });
   fsm_log_->info("state loaded applied_index={} jobs={} nodes={} queues={}", state_.applied_index(),
                  state_.job_count(), state_.nodes().size(), state_.job_queues().size());
 }
@@ -115,12 +115,12 @@ void CoordinatorServer::Dispatch(const Prefix& prefix, const protocol::Envelope&
     case MessageType::kDescribeJobs: {
       auto req = protocol::DecodeBody<protocol::DescribeJobsRequest>(env);
       if (!req.ok()) return ReplyError(prefix, id, req.status());
-      return Reply(prefix, id, DescribeJobs(state_, *req));
+      return Reply(prefix, id, DescribeJobs(state_, wait_reasons_, *req));
     }
     case MessageType::kListJobs: {
       auto req = protocol::DecodeBody<protocol::ListJobsRequest>(env);
       if (!req.ok()) return ReplyError(prefix, id, req.status());
-      return answer(ListJobs(state_, *req));
+      return answer(ListJobs(state_, wait_reasons_, *req));
     }
     case MessageType::kDescribeJobQueues: {
       auto req = protocol::DecodeBody<protocol::DescribeJobQueuesRequest>(env);
@@ -352,8 +352,9 @@ void CoordinatorServer::SendToNode(const std::string& node_id, const std::string
 
 // ---- scheduling ----------------------------------------------------------------
 
-void CoordinatorServer::OnBatchCommitted(bool schedule) {
-  if (schedule) schedule_wanted_ = true;
+void CoordinatorServer::OnBatchCommitted(CommitPipeline::BatchEffects& effects) {
+  if (effects.schedule) schedule_wanted_ = true;
+  for (auto& id : effects.new_runnable) new_runnable_.push_back(std::move(id));
   MaybeSchedule();
 }
 
@@ -361,14 +362,22 @@ void CoordinatorServer::MaybeSchedule() {
   if (stopped_ || plan_in_flight_) return;
   // Everything that can change a placement (submit, node change, attempt
   // end, new queue) passes through a commit; those set schedule_wanted_.
-  if (!schedule_wanted_) return;
+  if (!schedule_wanted_ && new_runnable_.empty()) return;
+  // A full pass looks at every waiting job; when only new jobs arrived, a
+  // pass over them places the same (see ApplyResult::new_runnable) at a cost
+  // that does not grow with the backlog.
+  const bool full = schedule_wanted_;
   schedule_wanted_ = false;
-  std::vector<SchedQueue> queues = BuildQueues(state_);
+  std::vector<std::string> fresh;
+  fresh.swap(new_runnable_);
+  std::vector<SchedQueue> queues = BuildQueues(state_, full ? nullptr : &fresh);
   if (queues.empty()) return;
   ClusterSnapshot snapshot = BuildSnapshot(state_, liveness_);
   Plan plan = Place(snapshot, queues, PlaceOptions{});
-  ApplyPlanCommand cmd = ToCommand(plan, state_);
-  if (cmd.placements.empty() && cmd.waiting.empty()) return;
+  if (full) wait_reasons_.clear();
+  for (auto& w : plan.waiting) wait_reasons_.insert_or_assign(std::move(w.job_id), std::move(w.reason));
+  ApplyPlanCommand cmd = ToCommand(plan);
+  if (cmd.placements.empty()) return;
   Command c;
   c.type = CommandType::kApplyPlan;
   c.at = clock_->NowMillis();

@@ -25,6 +25,7 @@
 #include "coordinator/fsm/fsm.h"
 #include "coordinator/server/commit_pipeline.h"
 #include "coordinator/server/node_liveness.h"
+#include "coordinator/server/queries.h"
 #include "coordinator/state/state_store.h"
 #include "gantry/clock.h"
 
@@ -70,7 +71,7 @@ class CoordinatorServer {
   void ReplyError(const Prefix& prefix, uint64_t request_id, const Status& status);
   void SendToNode(const std::string& node_id, const std::string& frame);
 
-  void OnBatchCommitted(bool schedule);
+  void OnBatchCommitted(CommitPipeline::BatchEffects& effects);
   void MaybeSchedule();
   void CheckLiveness();
   std::string NewJobId();
@@ -91,7 +92,9 @@ class CoordinatorServer {
   uv_timer_t* ttl_timer_ = nullptr;
   std::mt19937_64 rng_;
   std::set<std::string> upserts_in_flight_;
-  bool schedule_wanted_ = true;
+  WaitReasons wait_reasons_;  // from the latest scheduler pass
+  bool schedule_wanted_ = true;                // a full pass is due
+  std::vector<std::string> new_runnable_;      // jobs no pass has seen yet
   bool plan_in_flight_ = false;
   bool stopped_ = false;
 };

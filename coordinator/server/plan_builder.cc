@@ -1,5 +1,7 @@
 #include "coordinator/server/plan_builder.h"
 
+#include <map>
+
 namespace gantry::coordinator {
 
 ClusterSnapshot BuildSnapshot(const ClusterState& s, const NodeLiveness& live) {
@@ -26,15 +28,40 @@ ClusterSnapshot BuildSnapshot(const ClusterState& s, const NodeLiveness& live) {
   return snap;
 }
 
-std::vector<SchedQueue> BuildQueues(const ClusterState& s) {
+namespace {
+
+SchedQueue EmptyQueue(const protocol::JobQueue& q) {
+  SchedQueue sq;
+  sq.name = q.jobQueueName;
+  sq.priority = q.priority;
+  for (const auto& o : q.computeEnvironmentOrder) sq.compute_environments.push_back(o.computeEnvironment);
+  return sq;
+}
+
+}  // namespace
+
+std::vector<SchedQueue> BuildQueues(const ClusterState& s, const std::vector<std::string>* only) {
   std::vector<SchedQueue> queues;
+  if (only) {
+    // queue -> sequence -> job, so each queue stays FIFO.
+    std::map<std::string, std::map<uint64_t, const protocol::Job*>> picked;
+    for (const auto& id : *only) {
+      const protocol::Job* j = s.FindJob(id);
+      if (j && j->status == protocol::JobStatus::kRunnable) picked[j->jobQueue][j->sequence] = j;
+    }
+    for (const auto& [name, jobs] : picked) {
+      const protocol::JobQueue* q = s.FindJobQueue(name);
+      if (!q) continue;
+      SchedQueue sq = EmptyQueue(*q);
+      for (const auto& [_, j] : jobs) sq.jobs.push_back(SchedJob{j->jobId, j->resources});
+      queues.push_back(std::move(sq));
+    }
+    return queues;
+  }
   for (const auto& [name, jobs] : s.runnable()) {
     const protocol::JobQueue* q = s.FindJobQueue(name);
     if (!q) continue;
-    SchedQueue sq;
-    sq.name = name;
-    sq.priority = q->priority;
-    for (const auto& o : q->computeEnvironmentOrder) sq.compute_environments.push_back(o.computeEnvironment);
+    SchedQueue sq = EmptyQueue(*q);
     sq.jobs.reserve(jobs.size());
     for (const auto& [_, id] : jobs) {
       const protocol::Job* j = s.FindJob(id);
@@ -45,14 +72,10 @@ std::vector<SchedQueue> BuildQueues(const ClusterState& s) {
   return queues;
 }
 
-ApplyPlanCommand ToCommand(const Plan& plan, const ClusterState& s) {
+ApplyPlanCommand ToCommand(const Plan& plan) {
   ApplyPlanCommand cmd;
   cmd.placements.reserve(plan.placements.size());
   for (const auto& p : plan.placements) cmd.placements.push_back({p.job_id, p.node_id, p.compute_environment});
-  for (const auto& w : plan.waiting) {
-    const protocol::Job* j = s.FindJob(w.job_id);
-    if (j && j->statusReason != w.reason) cmd.waiting.push_back({w.job_id, w.reason});
-  }
   return cmd;
 }
 

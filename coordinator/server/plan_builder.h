@@ -11,10 +11,12 @@ namespace gantry::coordinator {
 
 // Nodes this leader has not heard from within the TTL are not schedulable.
 ClusterSnapshot BuildSnapshot(const ClusterState& s, const NodeLiveness& live);
-// RUNNABLE jobs per queue, FIFO.
-std::vector<SchedQueue> BuildQueues(const ClusterState& s);
-// Placements, and the waiting reasons that differ from what jobs show now
-// (so an unchanged cluster writes nothing).
-ApplyPlanCommand ToCommand(const Plan& plan, const ClusterState& s);
+// RUNNABLE jobs per queue, FIFO. With `only`, just those of its jobs that
+// are still RUNNABLE (an incremental pass).
+std::vector<SchedQueue> BuildQueues(const ClusterState& s, const std::vector<std::string>* only = nullptr);
+// The plan's placements as a command. Waiting reasons are not in it: they
+// change with every free vCPU, so the leader keeps them in memory (see
+// WaitReasons) instead of rewriting every waiting job on each pass.
+ApplyPlanCommand ToCommand(const Plan& plan);
 
 }  // namespace gantry::coordinator

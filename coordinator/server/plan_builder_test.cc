@@ -32,16 +32,26 @@ TEST(PlanBuilder, QueuesCarryRunnableJobsInFifoOrderWithPriority) {
   EXPECT_EQ(lo.compute_environments, std::vector<std::string>{"ce"});
 }
 
-TEST(PlanBuilder, UnchangedReasonsAreNotRewritten) {
+TEST(PlanBuilder, IncrementalQueuesHoldOnlyTheGivenRunnableJobs) {
   StateBuilder b;
-  b.Ce("ce").Queue("q", "ce").Def("d").Submit("j1", "q").Submit("j2", "q");
+  b.Ce("ce").Queue("q", "ce").Def("d").Node("n1");
+  b.Submit("a", "q").Submit("b", "q").Submit("c", "q").Place("c", "n1", "ce");
+  std::vector<std::string> only = {"c", "b", "nope"};
+  auto queues = BuildQueues(b.state(), &only);
+  ASSERT_EQ(queues.size(), 1u);
+  ASSERT_EQ(queues[0].jobs.size(), 1u);  // "c" is placed, "nope" unknown, "a" not asked for
+  EXPECT_EQ(queues[0].jobs[0].job_id, "b");
+}
+
+TEST(PlanBuilder, CommandCarriesPlacementsButNoWaitingReasons) {
   Plan plan;
-  plan.waiting = {{"j1", "waiting for the scheduler"}, {"j2", "needs 8 vCPU"}};
+  plan.waiting = {{"j2", "needs 8 vCPU"}};
   plan.placements = {{"j3", "n1", "ce"}};
-  ApplyPlanCommand cmd = ToCommand(plan, b.state());
-  ASSERT_EQ(cmd.waiting.size(), 1u);
-  EXPECT_EQ(cmd.waiting[0].jobId, "j2");
+  ApplyPlanCommand cmd = ToCommand(plan);
+  EXPECT_TRUE(cmd.waiting.empty());
   ASSERT_EQ(cmd.placements.size(), 1u);
+  EXPECT_EQ(cmd.placements[0].jobId, "j3");
+  EXPECT_EQ(cmd.placements[0].nodeId, "n1");
   EXPECT_EQ(cmd.placements[0].computeEnvironment, "ce");
 }
 

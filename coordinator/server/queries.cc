@@ -4,15 +4,30 @@
 
 namespace gantry::coordinator {
 
-protocol::DescribeJobsReply DescribeJobs(const ClusterState& s, const protocol::DescribeJobsRequest& req) {
+namespace {
+
+protocol::Job WithReason(const protocol::Job& job, const WaitReasons& reasons) {
+  protocol::Job out = job;
+  if (job.status == protocol::JobStatus::kRunnable) {
+    auto it = reasons.find(job.jobId);
+    if (it != reasons.end()) out.statusReason = it->second;
+  }
+  return out;
+}
+
+}  // namespace
+
+protocol::DescribeJobsReply DescribeJobs(const ClusterState& s, const WaitReasons& reasons,
+                                         const protocol::DescribeJobsRequest& req) {
   protocol::DescribeJobsReply reply;
   for (const auto& id : req.jobs) {
-    if (const protocol::Job* j = s.FindJob(id)) reply.jobs.push_back(*j);
+    if (const protocol::Job* j = s.FindJob(id)) reply.jobs.push_back(WithReason(*j, reasons));
   }
   return reply;
 }
 
-Result<protocol::ListJobsReply> ListJobs(const ClusterState& s, const protocol::ListJobsRequest& req) {
+Result<protocol::ListJobsReply> ListJobs(const ClusterState& s, const WaitReasons& reasons,
+                                         const protocol::ListJobsRequest& req) {
   if (!s.FindJobQueue(req.jobQueue)) return Status::NotFound("job queue " + req.jobQueue + " not found");
   uint64_t after = 0;
   if (req.nextToken) {
@@ -34,7 +49,7 @@ Result<protocol::ListJobsReply> ListJobs(const ClusterState& s, const protocol::
       reply.nextToken = std::to_string(std::prev(it)->first);
       break;
     }
-    protocol::Job summary = *j;
+    protocol::Job summary = WithReason(*j, reasons);
     for (auto& a : summary.attempts) a.logTail.reset();
     reply.jobSummaryList.push_back(std::move(summary));
   }

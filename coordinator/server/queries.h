@@ -2,19 +2,29 @@
 // caller passes liveness and time in.
 #pragma once
 
+#include <string>
+#include <unordered_map>
+
 #include "coordinator/server/node_liveness.h"
 #include "coordinator/state/cluster_state.h"
 #include "protocol/messages.h"
 
 namespace gantry::coordinator {
 
+// The leader's latest waiting reason per RUNNABLE job. It is shown in place
+// of the stored statusReason while the job is RUNNABLE; a new leader fills it
+// on its first scheduler pass.
+using WaitReasons = std::unordered_map<std::string, std::string>;
+
 // Unknown ids are omitted, as AWS does.
-protocol::DescribeJobsReply DescribeJobs(const ClusterState& s, const protocol::DescribeJobsRequest& req);
+protocol::DescribeJobsReply DescribeJobs(const ClusterState& s, const WaitReasons& reasons,
+                                         const protocol::DescribeJobsRequest& req);
 
 // Jobs of one queue in submission order, optionally of one status, paged by
 // `nextToken` (an opaque position that always advances). kNotFound for an
 // unknown queue, kInvalidArgument for a malformed token.
-Result<protocol::ListJobsReply> ListJobs(const ClusterState& s, const protocol::ListJobsRequest& req);
+Result<protocol::ListJobsReply> ListJobs(const ClusterState& s, const WaitReasons& reasons,
+                                         const protocol::ListJobsRequest& req);
 
 // Empty names: all. kNotFound naming the first unknown name.
 Result<protocol::DescribeJobQueuesReply> DescribeJobQueues(const ClusterState& s,

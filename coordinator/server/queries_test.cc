@@ -15,9 +15,24 @@ TEST(Queries, DescribeJobsOmitsUnknownIds) {
   StateBuilder b;
   Cluster(b);
   b.Submit("j1", "q");
-  auto reply = DescribeJobs(b.state(), {{"j1", "nope"}});
+  auto reply = DescribeJobs(b.state(), {}, {{"j1", "nope"}});
   ASSERT_EQ(reply.jobs.size(), 1u);
   EXPECT_EQ(reply.jobs[0].jobId, "j1");
+}
+
+TEST(Queries, RunnableJobsShowTheLeadersWaitReason) {
+  StateBuilder b;
+  Cluster(b);
+  b.Submit("j1", "q").Submit("j2", "q").Place("j2", "n1", "ce");
+  WaitReasons reasons{{"j1", "needs 8 vCPU"}, {"j2", "stale reason"}};
+  auto reply = DescribeJobs(b.state(), reasons, {{"j1", "j2"}});
+  ASSERT_EQ(reply.jobs.size(), 2u);
+  EXPECT_EQ(reply.jobs[0].statusReason, "needs 8 vCPU");
+  // Not RUNNABLE any more: the stored reason wins.
+  EXPECT_EQ(reply.jobs[1].statusReason, "placed on node n1");
+  protocol::ListJobsRequest req;
+  req.jobQueue = "q";
+  EXPECT_EQ(ListJobs(b.state(), reasons, req)->jobSummaryList[0].statusReason, "needs 8 vCPU");
 }
 
 TEST(Queries, ListJobsUnknownQueueIsNotFound) {
@@ -25,7 +40,7 @@ TEST(Queries, ListJobsUnknownQueueIsNotFound) {
   Cluster(b);
   protocol::ListJobsRequest req;
   req.jobQueue = "nope";
-  EXPECT_EQ(ListJobs(b.state(), req).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(ListJobs(b.state(), {}, req).status().code(), StatusCode::kNotFound);
 }
 
 TEST(Queries, ListJobsFiltersByStatusAndDropsLogTails) {
@@ -35,13 +50,13 @@ TEST(Queries, ListJobsFiltersByStatusAndDropsLogTails) {
   protocol::ListJobsRequest req;
   req.jobQueue = "q";
   req.jobStatus = JobStatus::kSucceeded;
-  auto r = ListJobs(b.state(), req);
+  auto r = ListJobs(b.state(), {}, req);
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->jobSummaryList.size(), 1u);
   EXPECT_EQ(r->jobSummaryList[0].jobId, "j1");
   EXPECT_FALSE(r->jobSummaryList[0].attempts[0].logTail.has_value());
   req.jobStatus.reset();
-  EXPECT_EQ(ListJobs(b.state(), req)->jobSummaryList.size(), 2u);
+  EXPECT_EQ(ListJobs(b.state(), {}, req)->jobSummaryList.size(), 2u);
 }
 
 TEST(Queries, ListJobsPagesInSubmissionOrderAndTokensAdvance) {
@@ -53,7 +68,7 @@ TEST(Queries, ListJobsPagesInSubmissionOrderAndTokensAdvance) {
   req.maxResults = 2;
   std::vector<std::string> seen;
   for (int page = 0; page < 10; ++page) {
-    auto r = ListJobs(b.state(), req);
+    auto r = ListJobs(b.state(), {}, req);
     ASSERT_TRUE(r.ok());
     for (const auto& j : r->jobSummaryList) seen.push_back(j.jobId);
     if (!r->nextToken) break;
@@ -69,7 +84,7 @@ TEST(Queries, ListJobsRejectsForeignToken) {
   protocol::ListJobsRequest req;
   req.jobQueue = "q";
   req.nextToken = "abc";
-  EXPECT_EQ(ListJobs(b.state(), req).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ListJobs(b.state(), {}, req).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(Queries, DescribeNamedObjectsNotFound) {
