@@ -107,7 +107,9 @@ INSTANTIATE_TEST_SUITE_P(
                 "containerProperties.environment[0].value must be a string"},
         BadCase{R"({"containerProperties": {"ephemeralStorage": 21}})",
                 "containerProperties.ephemeralStorage must be an object with \"sizeInGiB\""},
-        BadCase{"[1, 2]", "the job definition input must be a JSON object"}));
+        BadCase{"[1, 2]", "the job definition input must be a JSON object"}),
+    // Names by position, so ctest lists "All/JobDefinitionJsonErrors.NameTheMember/3".
+    [](const testing::TestParamInfo<BadCase>& info) { return std::to_string(info.index); });
 
 TEST(JobDefinitionJson, InvalidJsonSaysWhere) {
   auto def = ParseJobDefinitionJson("{\"jobDefinitionName\": }");
