@@ -38,9 +38,6 @@ struct ApplyResult {
   std::string name;                // create/register: the object's name
   uint32_t revision = 0;           // RegisterJobDefinition
   std::vector<protocol::LaunchAttempt> launches;  // ApplyPlan: send to agents
-  // (node, attempt) pairs to stop: attempts ended by the coordinator while
-  // the node may still run them.
-  std::vector<std::pair<std::string, protocol::KillAttempt>> kills;
   std::vector<std::string> notes;  // facts worth a log line (stale reports, ...)
 };
 
