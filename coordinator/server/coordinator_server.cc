@@ -59,6 +59,9 @@ Status CoordinatorServer::Start() {
   }
   GANTRY_ASSIGN_OR_RETURN(socket_, LoopSocket::Create(loop_, std::move(sock),
                                                       [this](Frames& f) { OnFrames(f); }));
+  pass_timer_ = new uv_timer_t;
+  uv_timer_init(loop_, pass_timer_);
+  pass_timer_->data = this;
   ttl_timer_ = new uv_timer_t;
   uv_timer_init(loop_, ttl_timer_);
   ttl_timer_->data = this;
@@ -73,11 +76,11 @@ void CoordinatorServer::Stop() {
   if (stopped_) return;
   stopped_ = true;
   if (socket_) socket_->Close();
-  if (ttl_timer_) {
-    uv_timer_stop(ttl_timer_);
-    uv_close(reinterpret_cast<uv_handle_t*>(ttl_timer_),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-    ttl_timer_ = nullptr;
+  for (uv_timer_t** timer : {&ttl_timer_, &pass_timer_}) {
+    if (!*timer) continue;
+    uv_timer_stop(*timer);
+    uv_close(reinterpret_cast<uv_handle_t*>(*timer), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+    *timer = nullptr;
   }
   if (pipeline_) pipeline_->Close();
 }
@@ -367,6 +370,20 @@ void CoordinatorServer::MaybeSchedule() {
   // pass over them places the same (see ApplyResult::new_runnable) at a cost
   // that does not grow with the backlog.
   const bool full = schedule_wanted_;
+  const auto started = std::chrono::steady_clock::now();
+  if (full && started < next_full_pass_) {
+    // A deep backlog makes full passes expensive, and every attempt end asks
+    // for one. Spacing them keeps the scheduler to a bounded share of the
+    // loop; what arrives meanwhile is folded into the deferred pass (new
+    // jobs wait for it too, so they cannot overtake older waiting ones).
+    uint64_t wait_ms = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(next_full_pass_ - started).count() + 1);
+    if (!uv_is_active(reinterpret_cast<uv_handle_t*>(pass_timer_))) {
+      uv_timer_start(pass_timer_, [](uv_timer_t* t) { static_cast<CoordinatorServer*>(t->data)->MaybeSchedule(); },
+                     wait_ms, 0);
+    }
+    return;
+  }
   schedule_wanted_ = false;
   std::vector<std::string> fresh;
   fresh.swap(new_runnable_);
@@ -374,7 +391,10 @@ void CoordinatorServer::MaybeSchedule() {
   if (queues.empty()) return;
   ClusterSnapshot snapshot = BuildSnapshot(state_, liveness_);
   Plan plan = Place(snapshot, queues, PlaceOptions{});
-  if (full) wait_reasons_.clear();
+  if (full) {
+    next_full_pass_ = started + kFullPassSpacing * (std::chrono::steady_clock::now() - started);
+    wait_reasons_.clear();
+  }
   for (auto& w : plan.waiting) wait_reasons_.insert_or_assign(std::move(w.job_id), std::move(w.reason));
   ApplyPlanCommand cmd = ToCommand(plan);
   if (cmd.placements.empty()) return;

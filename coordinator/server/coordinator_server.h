@@ -13,6 +13,7 @@
 
 #include <uv.h>
 
+#include <chrono>
 #include <memory>
 #include <random>
 #include <set>
@@ -90,6 +91,11 @@ class CoordinatorServer {
   NodeLiveness liveness_;
   std::unique_ptr<LoopSocket> socket_;
   uv_timer_t* ttl_timer_ = nullptr;
+  uv_timer_t* pass_timer_ = nullptr;  // a deferred full scheduler pass
+  // A full pass that took d is followed by the next no sooner than
+  // kFullPassSpacing * d after its start: at most 1/4 of the loop's time.
+  static constexpr int kFullPassSpacing = 4;
+  std::chrono::steady_clock::time_point next_full_pass_{};
   std::mt19937_64 rng_;
   std::set<std::string> upserts_in_flight_;
   WaitReasons wait_reasons_;  // from the latest scheduler pass
