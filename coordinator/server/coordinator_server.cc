@@ -104,47 +104,51 @@ void CoordinatorServer::OnFrames(Frames& frames) {
   Dispatch(prefix, *env);
 }
 
+namespace {
+
+// A read reply is either the reply itself or a Result of it.
+template <class T>
+struct IsResult : std::false_type {};
+template <class T>
+struct IsResult<Result<T>> : std::true_type {};
+
+}  // namespace
+
+template <class Req, class Query>
+void CoordinatorServer::AnswerRead(const Prefix& prefix, const protocol::Envelope& env, Query&& query) {
+  auto req = protocol::DecodeBody<Req>(env);
+  if (!req.ok()) return ReplyError(prefix, env.requestId, req.status());
+  auto reply = query(*req);
+  if constexpr (IsResult<decltype(reply)>::value) {
+    if (!reply.ok()) return ReplyError(prefix, env.requestId, reply.status());
+    Reply(prefix, env.requestId, *reply);
+  } else {
+    Reply(prefix, env.requestId, reply);
+  }
+}
+
 void CoordinatorServer::Dispatch(const Prefix& prefix, const protocol::Envelope& env) {
-  const uint64_t id = env.requestId;
+  using namespace protocol;
   const int64_t now = clock_->MonotonicMillis();
-  auto answer = [&](auto result) {
-    if (result.ok()) {
-      Reply(prefix, id, *result);
-    } else {
-      ReplyError(prefix, id, result.status());
-    }
-  };
   switch (env.type) {
-    case MessageType::kDescribeJobs: {
-      auto req = protocol::DecodeBody<protocol::DescribeJobsRequest>(env);
-      if (!req.ok()) return ReplyError(prefix, id, req.status());
-      return Reply(prefix, id, DescribeJobs(state_, wait_reasons_, *req));
-    }
-    case MessageType::kListJobs: {
-      auto req = protocol::DecodeBody<protocol::ListJobsRequest>(env);
-      if (!req.ok()) return ReplyError(prefix, id, req.status());
-      return answer(ListJobs(state_, wait_reasons_, *req));
-    }
-    case MessageType::kDescribeJobQueues: {
-      auto req = protocol::DecodeBody<protocol::DescribeJobQueuesRequest>(env);
-      if (!req.ok()) return ReplyError(prefix, id, req.status());
-      return answer(DescribeJobQueues(state_, *req));
-    }
-    case MessageType::kDescribeComputeEnvironments: {
-      auto req = protocol::DecodeBody<protocol::DescribeComputeEnvironmentsRequest>(env);
-      if (!req.ok()) return ReplyError(prefix, id, req.status());
-      return answer(DescribeComputeEnvironments(state_, liveness_, *req));
-    }
-    case MessageType::kDescribeJobDefinitions: {
-      auto req = protocol::DecodeBody<protocol::DescribeJobDefinitionsRequest>(env);
-      if (!req.ok()) return ReplyError(prefix, id, req.status());
-      return answer(DescribeJobDefinitions(state_, *req));
-    }
-    case MessageType::kDescribeNodes: {
-      auto req = protocol::DecodeBody<protocol::DescribeNodesRequest>(env);
-      if (!req.ok()) return ReplyError(prefix, id, req.status());
-      return Reply(prefix, id, DescribeNodes(state_, liveness_, now));
-    }
+    case MessageType::kDescribeJobs:
+      return AnswerRead<DescribeJobsRequest>(prefix, env,
+                                             [&](const auto& r) { return DescribeJobs(state_, wait_reasons_, r); });
+    case MessageType::kListJobs:
+      return AnswerRead<ListJobsRequest>(prefix, env,
+                                         [&](const auto& r) { return ListJobs(state_, wait_reasons_, r); });
+    case MessageType::kDescribeJobQueues:
+      return AnswerRead<DescribeJobQueuesRequest>(prefix, env,
+                                                  [&](const auto& r) { return DescribeJobQueues(state_, r); });
+    case MessageType::kDescribeComputeEnvironments:
+      return AnswerRead<DescribeComputeEnvironmentsRequest>(
+          prefix, env, [&](const auto& r) { return DescribeComputeEnvironments(state_, liveness_, r); });
+    case MessageType::kDescribeJobDefinitions:
+      return AnswerRead<DescribeJobDefinitionsRequest>(
+          prefix, env, [&](const auto& r) { return DescribeJobDefinitions(state_, r); });
+    case MessageType::kDescribeNodes:
+      return AnswerRead<DescribeNodesRequest>(prefix, env,
+                                              [&](const auto&) { return DescribeNodes(state_, liveness_, now); });
     case MessageType::kCreateComputeEnvironment:
     case MessageType::kCreateJobQueue:
     case MessageType::kRegisterJobDefinition:
@@ -156,9 +160,9 @@ void CoordinatorServer::Dispatch(const Prefix& prefix, const protocol::Envelope&
     case MessageType::kAttemptEnded:
       return HandleAttemptReport(prefix, env);
     default:
-      return ReplyError(prefix, id,
+      return ReplyError(prefix, env.requestId,
                         Status::InvalidArgument(std::string("the coordinator does not accept ") +
-                                                protocol::MessageTypeName(env.type)));
+                                                MessageTypeName(env.type)));
   }
 }
 

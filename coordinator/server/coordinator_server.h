@@ -63,6 +63,9 @@ class CoordinatorServer {
 
   void OnFrames(Frames& frames);
   void Dispatch(const Prefix& prefix, const protocol::Envelope& env);
+  // Decodes a read request, runs `query` on it, replies with its result.
+  template <class Req, class Query>
+  void AnswerRead(const Prefix& prefix, const protocol::Envelope& env, Query&& query);
   void HandleWrite(const Prefix& prefix, const protocol::Envelope& env);
   void HandleNodeStatus(const Prefix& prefix, const protocol::Envelope& env);
   void HandleAttemptReport(const Prefix& prefix, const protocol::Envelope& env);
