@@ -22,8 +22,12 @@ int main(int argc, char** argv) {
   gantry::AddClientCommands(app);
   try {
     app.parse(argc, argv);
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();  // a verb's own failure; it has said why
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // Help requests exit 0; bad usage exits 2, as shells expect.
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
   }
   return 0;
 }
