@@ -54,12 +54,15 @@ void CommitPipeline::Propose(Command command, Done done) {
   }
   pending_.push_back({std::move(command), std::move(done)});
   // A command proposed from a timer would otherwise wait while the loop
-  // blocks in poll; an active idle handle makes that poll return at once.
-  if (!in_flight_) uv_idle_start(wake_, [](uv_idle_t* h) { uv_idle_stop(h); });
+  // blocks in poll: libuv polls without blocking only while an idle handle
+  // is active, so this one stays active until Flush has run.
+  if (!in_flight_) uv_idle_start(wake_, [](uv_idle_t*) {});
 }
 
 void CommitPipeline::Flush() {
-  if (in_flight_ || pending_.empty() || closed_) return;
+  if (closed_) return;
+  uv_idle_stop(wake_);
+  if (in_flight_ || pending_.empty()) return;
   auto* f = new InFlight;
   f->owner = this;
   f->work.data = f;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "coordinator/state/mem_state_store.h"
 
 namespace gantry::coordinator {
@@ -84,6 +86,31 @@ TEST_F(CommitPipelineTest, CommandsArrivingDuringAWriteGoIntoTheNextBatch) {
   RunUntil(done, 3);
   EXPECT_EQ(store_.commits.load(), 2);
   EXPECT_NE(state_.FindComputeEnvironment("c"), nullptr);
+}
+
+TEST_F(CommitPipelineTest, CommandProposedFromATimerDoesNotWaitForAnotherWakeup) {
+  Make();
+  struct Ctx {
+    CommitPipeline* pipeline;
+    bool done = false;
+  } ctx{pipeline_.get()};
+  uv_timer_t propose, watchdog;
+  uv_timer_init(&loop_, &propose);
+  uv_timer_init(&loop_, &watchdog);
+  propose.data = &ctx;
+  uv_timer_start(&propose, [](uv_timer_t* t) {
+    auto* c = static_cast<Ctx*>(t->data);
+    c->pipeline->Propose(Ce("a"), [c](Result<ApplyResult>&) { c->done = true; });
+  }, 1, 0);
+  // Nothing else would wake the loop before this fires: if the proposal
+  // waited in a blocking poll, it would only be written after 10 s.
+  uv_timer_start(&watchdog, [](uv_timer_t*) {}, 10'000, 0);
+  auto start = std::chrono::steady_clock::now();
+  while (!ctx.done) uv_run(&loop_, UV_RUN_ONCE);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  uv_close(reinterpret_cast<uv_handle_t*>(&propose), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&watchdog), nullptr);
+  uv_run(&loop_, UV_RUN_NOWAIT);  // finish closing while the handles still exist
 }
 
 TEST_F(CommitPipelineTest, RejectedCommandIsAnsweredWithItsError) {
