@@ -3,7 +3,7 @@
 
 namespace gantry::coordinator {
 
-Result<ApplyResult> Fsm::UpsertNode(const Command& c, uint64_t, WriteBatch& batch) {
+Result<ApplyResult> Fsm::UpsertNode(const Command& c, WriteBatch& batch) {
   protocol::Node n = *c.node;
   GANTRY_RETURN_IF_ERROR(n.Validate());
   ApplyResult r;

@@ -1,5 +1,4 @@
-// Apply handler for ApplyPlan: placements become attempts, waiting jobs get
-// their reasons.
+// Apply handler for ApplyPlan: placements become attempts.
 #include "coordinator/fsm/fsm.h"
 
 namespace gantry::coordinator {
@@ -41,27 +40,7 @@ Result<ApplyResult> Fsm::ApplyPlan(const Command& c, uint64_t index, WriteBatch&
     job.status = protocol::JobStatus::kStarting;
     job.statusReason = "placed on node " + p.nodeId;
 
-    protocol::LaunchAttempt launch;
-    launch.attemptId = a.attemptId;
-    launch.jobId = job.jobId;
-    launch.attemptNumber = a.attemptNumber;
-    launch.fencingToken = a.fencingToken;
-    launch.command = job.command;
-    launch.environment = job.environment;
-    launch.resources = job.resources;
-    launch.jobQueue = job.jobQueue;
-    launch.computeEnvironment = a.computeEnvironment;
-    r.launches.push_back(std::move(launch));
-    state_->PutJob(std::move(job), batch);
-  }
-  for (const PlannedWait& w : plan.waiting) {
-    const protocol::Job* current = state_->FindJob(w.jobId);
-    if (!current || current->status != protocol::JobStatus::kRunnable ||
-        current->statusReason == w.reason) {
-      continue;
-    }
-    protocol::Job job = *current;
-    job.statusReason = w.reason;
+    r.launches.push_back(MakeLaunch(job, a));
     state_->PutJob(std::move(job), batch);
   }
   return r;

@@ -62,26 +62,14 @@ struct PlannedPlacement {
   }
 };
 
-struct PlannedWait {
-  std::string jobId;
-  std::string reason;
-  template <class S, class V>
-  static void Fields(S& s, V& v) {
-    v("jobId", s.jobId);
-    v("reason", s.reason);
-  }
-};
-
-// A scheduler plan. Applying it re-checks every placement against the state
-// at that point, so a plan made from a slightly older view never overcommits.
+// A scheduler plan's placements. Applying it re-checks each against the
+// state at that point, so a plan made from a slightly older view never
+// overcommits. Waiting reasons are not in it: the leader keeps those in
+// memory (they change with every free vCPU).
 struct ApplyPlanCommand {
   std::vector<PlannedPlacement> placements;
-  std::vector<PlannedWait> waiting;  // only reasons that changed
   template <class S, class V>
-  static void Fields(S& s, V& v) {
-    v("placements", s.placements);
-    v("waiting", s.waiting);
-  }
+  static void Fields(S& s, V& v) { v("placements", s.placements); }
 };
 
 struct AttemptStartedCommand {

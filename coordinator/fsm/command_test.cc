@@ -9,7 +9,7 @@ TEST(Command, RoundTripsThroughCodec) {
   Command c;
   c.type = CommandType::kApplyPlan;
   c.at = 123;
-  c.plan = ApplyPlanCommand{{{"j", "n", "ce"}}, {{"k", "why"}}};
+  c.plan = ApplyPlanCommand{{{"j", "n", "ce"}}};
   std::string bytes = EncodeCommand(c);
   auto back = DecodeCommand(bytes);
   ASSERT_TRUE(back.ok()) << back.status().ToString();
@@ -17,7 +17,7 @@ TEST(Command, RoundTripsThroughCodec) {
   EXPECT_EQ(back->at, 123);
   ASSERT_TRUE(back->plan.has_value());
   EXPECT_EQ(back->plan->placements[0].nodeId, "n");
-  EXPECT_EQ(back->plan->waiting[0].reason, "why");
+  EXPECT_EQ(back->plan->placements[0].computeEnvironment, "ce");
   EXPECT_EQ(EncodeCommand(*back), bytes);
 }
 

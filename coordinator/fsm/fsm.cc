@@ -6,6 +6,20 @@ std::string MakeAttemptId(const std::string& job_id, uint32_t attempt_number) {
   return job_id + "-" + std::to_string(attempt_number);
 }
 
+protocol::LaunchAttempt MakeLaunch(const protocol::Job& job, const protocol::Attempt& attempt) {
+  protocol::LaunchAttempt launch;
+  launch.attemptId = attempt.attemptId;
+  launch.jobId = job.jobId;
+  launch.attemptNumber = attempt.attemptNumber;
+  launch.fencingToken = attempt.fencingToken;
+  launch.command = job.command;
+  launch.environment = job.environment;
+  launch.resources = job.resources;
+  launch.jobQueue = job.jobQueue;
+  launch.computeEnvironment = attempt.computeEnvironment;
+  return launch;
+}
+
 Result<ApplyResult> Fsm::Apply(const Command& command, uint64_t index, WriteBatch& batch) {
   if (index <= state_->applied_index()) {
     ApplyResult r;
@@ -18,7 +32,7 @@ Result<ApplyResult> Fsm::Apply(const Command& command, uint64_t index, WriteBatc
     case CommandType::kCreateJobQueue: result = CreateJobQueue(command, batch); break;
     case CommandType::kRegisterJobDefinition: result = RegisterJobDefinition(command, batch); break;
     case CommandType::kSubmitJob: result = SubmitJob(command, batch); break;
-    case CommandType::kUpsertNode: result = UpsertNode(command, index, batch); break;
+    case CommandType::kUpsertNode: result = UpsertNode(command, batch); break;
     case CommandType::kApplyPlan: result = ApplyPlan(command, index, batch); break;
     case CommandType::kAttemptStarted: result = AttemptStarted(command, batch); break;
     case CommandType::kAttemptEnded: result = AttemptEnded(command, batch); break;

@@ -54,7 +54,7 @@ class Fsm {
   Result<ApplyResult> CreateJobQueue(const Command& c, WriteBatch& batch);
   Result<ApplyResult> RegisterJobDefinition(const Command& c, WriteBatch& batch);
   Result<ApplyResult> SubmitJob(const Command& c, WriteBatch& batch);
-  Result<ApplyResult> UpsertNode(const Command& c, uint64_t index, WriteBatch& batch);
+  Result<ApplyResult> UpsertNode(const Command& c, WriteBatch& batch);
   Result<ApplyResult> ApplyPlan(const Command& c, uint64_t index, WriteBatch& batch);
   Result<ApplyResult> AttemptStarted(const Command& c, WriteBatch& batch);
   Result<ApplyResult> AttemptEnded(const Command& c, WriteBatch& batch);
@@ -66,6 +66,9 @@ class Fsm {
 
   ClusterState* state_;
 };
+
+// What an agent needs to run `attempt` of `job`.
+protocol::LaunchAttempt MakeLaunch(const protocol::Job& job, const protocol::Attempt& attempt);
 
 // Attempt ids are "<jobId>-<attemptNumber>".
 std::string MakeAttemptId(const std::string& job_id, uint32_t attempt_number);

@@ -243,16 +243,6 @@ TEST_F(FsmTest, PlacementNeverExceedsComputeEnvironmentMaxVcpus) {
   EXPECT_TRUE(Run(Place("j2", "n1"))->launches.empty());
 }
 
-TEST_F(FsmTest, WaitingReasonIsRecorded) {
-  Basics();
-  ASSERT_TRUE(Run(Submit("j1")).ok());
-  Command c;
-  c.type = CommandType::kApplyPlan;
-  c.plan = ApplyPlanCommand{{}, {{"j1", "needs 8 vCPU"}}};
-  ASSERT_TRUE(Run(c).ok());
-  EXPECT_EQ(state_.FindJob("j1")->statusReason, "needs 8 vCPU");
-}
-
 TEST_F(FsmTest, AttemptRunsToSucceeded) {
   Basics();
   ASSERT_TRUE(Run(Submit("j1")).ok());

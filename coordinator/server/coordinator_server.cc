@@ -274,11 +274,8 @@ void CoordinatorServer::HandleNodeStatus(const Prefix& prefix, const protocol::E
       if (!job || job->status != protocol::JobStatus::kStarting) continue;
       const protocol::Attempt& a = job->attempts.back();
       if (wall - a.placedAt < config_.launch_resend_ms) continue;
-      protocol::LaunchAttempt launch{a.attemptId, job->jobId,     a.attemptNumber,
-                                     a.fencingToken, job->command, job->environment,
-                                     job->resources, job->jobQueue, a.computeEnvironment};
       rpc_log_->info("launch resent attempt_id={} node_id={}", attempt_id, reported.nodeId);
-      SendToNode(reported.nodeId, protocol::EncodeMessage(0, launch));
+      SendToNode(reported.nodeId, protocol::EncodeMessage(0, MakeLaunch(*job, a)));
     }
   } else {
     // Not registered under this boot yet: nothing is current for it.

@@ -64,7 +64,7 @@ class StateBuilder {
   }
   StateBuilder& Place(const std::string& job, const std::string& node, const std::string& ce) {
     Command c{CommandType::kApplyPlan};
-    c.plan = ApplyPlanCommand{{{job, node, ce}}, {}};
+    c.plan = ApplyPlanCommand{{{job, node, ce}}};
     return Run(c);
   }
   StateBuilder& End(const std::string& attempt, const std::string& node, int32_t code) {

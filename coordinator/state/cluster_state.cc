@@ -71,7 +71,6 @@ Result<ClusterState> ClusterState::Load(const StateStore& store) {
   } else if (applied.status().code() != StatusCode::kNotFound) {
     return applied.status();
   }
-  WriteBatch ignored;
   GANTRY_RETURN_IF_ERROR(LoadPrefix<protocol::ComputeEnvironment>(
       store, "ce/", "ComputeEnvironment", [&](auto&& ce) { s.ces_[ce.computeEnvironmentName] = ce; }));
   GANTRY_RETURN_IF_ERROR(LoadPrefix<protocol::JobQueue>(
