@@ -25,6 +25,11 @@ const char* MessageTypeName(MessageType t) {
     case MessageType::kDescribeJobDefinitionsReply: return "DescribeJobDefinitionsReply";
     case MessageType::kDescribeNodes: return "DescribeNodes";
     case MessageType::kDescribeNodesReply: return "DescribeNodesReply";
+    case MessageType::kRaftListPeers: return "RaftListPeers";
+    case MessageType::kRaftPeersReply: return "RaftPeersReply";
+    case MessageType::kRaftAddVoter: return "RaftAddVoter";
+    case MessageType::kRaftRemovePeer: return "RaftRemovePeer";
+    case MessageType::kRaftTransferLeader: return "RaftTransferLeader";
     case MessageType::kNodeStatus: return "NodeStatus";
     case MessageType::kNodeStatusAck: return "NodeStatusAck";
     case MessageType::kLaunchAttempt: return "LaunchAttempt";
@@ -74,6 +79,20 @@ Status ListJobsRequest::Validate() const {
     return Status::InvalidArgument("maxResults must be between 1 and " +
                                    std::to_string(kDefaultListJobsResults));
   }
+  return Status::Ok();
+}
+
+Status RaftAddVoterRequest::Validate() const {
+  // The coordinator checks the address's form; here only what keeps it sane.
+  if (id == 0) return Status::InvalidArgument("id must be a positive replica id");
+  if (address.empty() || address.size() > 64) {
+    return Status::InvalidArgument("address must be a Raft address \"a.b.c.d:port\"");
+  }
+  return Status::Ok();
+}
+
+Status RaftRemovePeerRequest::Validate() const {
+  if (id == 0) return Status::InvalidArgument("id must be a positive replica id");
   return Status::Ok();
 }
 

@@ -49,6 +49,12 @@ enum class MessageType : uint16_t {
   kDescribeJobDefinitionsReply = 27,
   kDescribeNodes = 28,
   kDescribeNodesReply = 29,
+  // operator -> coordinator: the replicas' Raft membership
+  kRaftListPeers = 30,
+  kRaftPeersReply = 31,
+  kRaftAddVoter = 32,
+  kRaftRemovePeer = 33,
+  kRaftTransferLeader = 34,
   // agent <-> coordinator
   kNodeStatus = 100,
   kNodeStatusAck = 101,
@@ -295,6 +301,72 @@ struct DescribeNodesReply {
   std::vector<NodeView> nodes;
   template <class S, class V>
   static void Fields(S& s, V& v) { v("nodes", s.nodes); }
+};
+
+// ---- operator: Raft membership ---------------------------------------------
+// Answered by the leader; a follower answers kUnavailable naming the leader.
+
+struct RaftPeerInfo {
+  uint64_t id = 0;
+  std::string address;  // the replica's Raft address, "a.b.c.d:port"
+  std::string role;     // "voter", "standby" or "spare"
+  bool leader = false;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("id", s.id);
+    v("address", s.address);
+    v("role", s.role);
+    v("leader", s.leader);
+  }
+  friend bool operator==(const RaftPeerInfo&, const RaftPeerInfo&) = default;
+};
+
+struct RaftListPeersRequest {
+  static constexpr MessageType kType = MessageType::kRaftListPeers;
+  template <class S, class V>
+  static void Fields(S&, V&) {}
+};
+
+// The reply to every Raft operator request: the membership after it.
+struct RaftPeersReply {
+  static constexpr MessageType kType = MessageType::kRaftPeersReply;
+  uint64_t replicaId = 0;  // the replica that answered
+  std::vector<RaftPeerInfo> peers;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("replicaId", s.replicaId);
+    v("peers", s.peers);
+  }
+};
+
+// Adds a replica started with an empty data dir and no --peers; it becomes a
+// voter once it has caught up.
+struct RaftAddVoterRequest {
+  static constexpr MessageType kType = MessageType::kRaftAddVoter;
+  uint64_t id = 0;
+  std::string address;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("id", s.id);
+    v("address", s.address);
+  }
+  Status Validate() const;
+};
+
+struct RaftRemovePeerRequest {
+  static constexpr MessageType kType = MessageType::kRaftRemovePeer;
+  uint64_t id = 0;
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("id", s.id); }
+  Status Validate() const;
+};
+
+// id 0: the most up-to-date other voter.
+struct RaftTransferLeaderRequest {
+  static constexpr MessageType kType = MessageType::kRaftTransferLeader;
+  uint64_t id = 0;
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("id", s.id); }
 };
 
 // ---- agent <-> coordinator ------------------------------------------------

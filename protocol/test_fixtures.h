@@ -236,6 +236,16 @@ inline DescribeJobDefinitionsReply MakeDescribeJobDefinitionsReply() {
   active.command.clear();
   return {.jobDefinitions = {MakeJobDefinition(), active}};
 }
+inline RaftListPeersRequest MakeRaftListPeersRequest() { return {}; }
+inline RaftPeersReply MakeRaftPeersReply() {
+  return {.replicaId = 2,
+          .peers = {{1, "10.0.0.1:7420", "voter", false},
+                    {2, "10.0.0.2:7420", "voter", true},
+                    {4, "10.0.0.4:7420", "spare", false}}};
+}
+inline RaftAddVoterRequest MakeRaftAddVoterRequest() { return {.id = 4, .address = "10.0.0.4:7420"}; }
+inline RaftRemovePeerRequest MakeRaftRemovePeerRequest() { return {.id = 3}; }
+inline RaftTransferLeaderRequest MakeRaftTransferLeaderRequest() { return {.id = 4}; }
 inline DescribeNodesRequest MakeDescribeNodesRequest() { return {}; }
 inline DescribeNodesReply MakeDescribeNodesReply() {
   NodeView ready{.node = MakeNode(),
