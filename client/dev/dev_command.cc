@@ -1,12 +1,12 @@
-// `gantry dev`: a coordinator and N agents as separate child processes on
-// 127.0.0.1, with a compute environment, a job queue and a job definition
-// named "default", so that
+// `gantry dev`: a Raft group of coordinator replicas (3 by default) and N
+// agents as separate child processes on 127.0.0.1, with a compute
+// environment, a job queue and a job definition named "default", so that
 //
 //   gantry submit-job --job-name hi --job-queue default -- echo hello
 //
-// works at once. Ports: the client API is the base port; agents' log servers
-// (later) sit above it. Ctrl-C or SIGTERM stops every child and removes the
-// temporary data directory.
+// works at once. Ports: replica i (from 1) serves clients on base + i - 1 and
+// Raft on base + kRaftPortOffset + i - 1. Ctrl-C or SIGTERM stops every child
+// and removes the temporary data directory.
 #include "client/dev/dev_command.h"
 
 #include <signal.h>
@@ -30,6 +30,7 @@ using namespace std::chrono_literals;
 using dev::ChildProcesses;
 
 struct DevConfig {
+  int replicas = 3;
   int agents = 2;
   std::string data_dir;
   uint16_t base_port = kDefaultBasePort;
@@ -51,8 +52,11 @@ Status WaitForCoordinator(client::RpcClient& rpc, ChildProcesses& children, std:
   auto deadline = std::chrono::steady_clock::now() + limit;
   Status last;
   while (std::chrono::steady_clock::now() < deadline) {
-    if (!children.Reap().empty() || children.children().front().exited) {
-      return Status::Unavailable("the coordinator exited during start-up");
+    children.Reap();
+    for (const auto& c : children.children()) {
+      if (c.exited && c.name.rfind("coordinator", 0) == 0) {
+        return Status::Unavailable(c.name + " exited during start-up");
+      }
     }
     auto r = rpc.Call(protocol::DescribeJobQueuesRequest{});
     if (r.ok()) return Status::Ok();
@@ -126,8 +130,16 @@ int RunDev(DevConfig cfg) {
     made_dir = !cfg.keep;
   }
   fs::create_directories(cfg.data_dir);
-  const std::string endpoint = "tcp://127.0.0.1:" + std::to_string(cfg.base_port);
   const std::string self = SelfPath();
+  std::vector<std::string> endpoints;
+  std::string peers;
+  for (int i = 0; i < cfg.replicas; ++i) {
+    endpoints.push_back("tcp://127.0.0.1:" + std::to_string(cfg.base_port + i));
+    peers += (i ? "," : "") + std::to_string(i + 1) + "@127.0.0.1:" +
+             std::to_string(cfg.base_port + kRaftPortOffset + i);
+  }
+  std::string endpoint_list;
+  for (const auto& e : endpoints) endpoint_list += (endpoint_list.empty() ? "" : ",") + e;
 
   ChildProcesses children;
   auto cleanup = [&] {
@@ -137,12 +149,17 @@ int RunDev(DevConfig cfg) {
       fs::remove_all(cfg.data_dir, ec);
     }
   };
-  Status s = children.Start("coordinator",
-                            {self, "coordinator", "--data-dir", cfg.data_dir + "/coordinator", "--listen", endpoint,
-                             "--node-ttl-ms", std::to_string(cfg.node_ttl_ms)},
-                            cfg.data_dir + "/coordinator.log");
+  Status s;
+  for (int i = 1; s.ok() && i <= cfg.replicas; ++i) {
+    const std::string name = "coordinator-" + std::to_string(i);
+    s = children.Start(name,
+                       {self, "coordinator", "--data-dir", cfg.data_dir + "/" + name, "--listen", endpoints[i - 1],
+                        "--id", std::to_string(i), "--peers", peers, "--node-ttl-ms",
+                        std::to_string(cfg.node_ttl_ms)},
+                       cfg.data_dir + "/" + name + ".log");
+  }
   for (int i = 1; s.ok() && i <= cfg.agents; ++i) {
-    std::vector<std::string> argv = {self, "agent", "--coordinator", endpoint, "--data-dir",
+    std::vector<std::string> argv = {self, "agent", "--coordinator", endpoint_list, "--data-dir",
                                      cfg.data_dir + "/agent-" + std::to_string(i), "--node-id",
                                      "dev-agent-" + std::to_string(i)};
     if (cfg.agent_vcpus) argv.insert(argv.end(), {"--vcpus", std::to_string(cfg.agent_vcpus)});
@@ -157,7 +174,7 @@ int RunDev(DevConfig cfg) {
     return 1;
   }
 
-  auto rpc = client::RpcClient::Create({{endpoint}, 500ms});
+  auto rpc = client::RpcClient::Create({endpoints, 2s});
   if (!rpc.ok()) {
     std::cerr << "gantry dev: " << rpc.status().message() << "\n";
     cleanup();
@@ -166,16 +183,18 @@ int RunDev(DevConfig cfg) {
   s = WaitForCoordinator(**rpc, children, 20s);
   if (s.ok()) s = EnsureDefaults(**rpc);
   if (!s.ok()) {
-    std::cerr << "gantry dev: " << s.message() << "\n  see " << cfg.data_dir << "/coordinator.log\n";
+    std::cerr << "gantry dev: " << s.message() << "\n  see " << cfg.data_dir << "/coordinator-N.log\n";
     cleanup();
     return 1;
   }
   WaitForNodes(**rpc, cfg.agents, 20s);
 
-  std::cout << "gantry dev: cluster ready: 1 coordinator, " << cfg.agents << " agents\n"
-            << "  endpoint   " << endpoint << (cfg.base_port == kDefaultBasePort ? " (the client's default)" : "")
+  std::cout << "gantry dev: cluster ready: " << cfg.replicas << " coordinator replica"
+            << (cfg.replicas > 1 ? "s" : "") << ", " << cfg.agents << " agents\n"
+            << "  endpoints  " << endpoint_list
+            << (cfg.base_port == kDefaultBasePort ? " (the client's default)" : "")
             << "\n  data       " << cfg.data_dir << (made_dir ? " (removed on exit)" : "") << "\n"
-            << "  logs       " << cfg.data_dir << "/coordinator.log, agent-N.log\n"
+            << "  logs       " << cfg.data_dir << "/coordinator-N.log, agent-N.log\n"
             << "  try        gantry submit-job --job-name hi --job-queue default -- echo hello\n"
             << "             gantry describe-jobs <id>; gantry logs <id>; gantry nodes\n"
             << "  stop       Ctrl-C\n"
@@ -204,6 +223,9 @@ int RunDev(DevConfig cfg) {
 void AddDevCommand(CLI::App& app) {
   auto cfg = std::make_shared<DevConfig>();
   CLI::App* cmd = app.add_subcommand("dev", "Run a whole cluster on this machine (coordinator and agents)");
+  cmd->add_option("--replicas", cfg->replicas, "Coordinator replicas (a Raft group): 1, 3 or 5")
+      ->capture_default_str()
+      ->check(CLI::IsMember({1, 3, 5}));
   cmd->add_option("--agents", cfg->agents, "Number of agents")->capture_default_str()->check(CLI::Range(1, 64));
   cmd->add_option("--data-dir", cfg->data_dir, "Data directory (default: a temporary one, removed on exit)");
   cmd->add_option("--base-port", cfg->base_port, "Client API port; other ports sit above it")

@@ -28,6 +28,40 @@ Status ValidateAddress(std::string_view address) {
   return Status::Ok();
 }
 
+Result<std::vector<Peer>> ParsePeers(std::string_view list) {
+  std::vector<Peer> peers;
+  std::set<uint64_t> ids;
+  std::set<std::string> addresses;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    if (comma == std::string_view::npos) comma = list.size();
+    std::string_view item = list.substr(start, comma - start);
+    start = comma + 1;
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item.empty()) continue;
+    auto bad = [&](std::string_view why) {
+      return Status::InvalidArgument("peer \"" + std::string(item) + "\": " + std::string(why));
+    };
+    size_t at = item.find('@');
+    if (at == std::string_view::npos) return bad("want id@ip:port");
+    std::string_view id_text = item.substr(0, at);
+    uint64_t id = 0;
+    auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
+    if (ec != std::errc() || end != id_text.data() + id_text.size() || id == 0) {
+      return bad("id must be a positive integer");
+    }
+    std::string address(item.substr(at + 1));
+    if (Status s = ValidateAddress(address); !s.ok()) return bad(s.message());
+    if (!ids.insert(id).second) return bad("duplicate id");
+    if (!addresses.insert(address).second) return bad("duplicate address");
+    peers.push_back({id, address});
+  }
+  if (peers.empty()) return Status::InvalidArgument("peer list is empty");
+  return peers;
+}
+
 Status RaftOptions::Validate() const {
   auto bad = [](std::string m) { return Status::InvalidArgument("raft options: " + std::move(m)); };
   if (id == 0) return bad("id must be > 0");

@@ -56,4 +56,9 @@ struct RaftOptions {
 // kInvalidArgument unless `address` is "a.b.c.d:port", port 1-65535.
 Status ValidateAddress(std::string_view address);
 
+// Parses "1@10.0.0.1:7420,2@10.0.0.2:7420" (blanks around items allowed).
+// kInvalidArgument naming the bad item: no '@', an id that is not a positive
+// integer, a bad address, a duplicate id or address, or an empty list.
+Result<std::vector<Peer>> ParsePeers(std::string_view list);
+
 }  // namespace gantry::coordinator::raft

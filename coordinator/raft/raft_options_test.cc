@@ -127,5 +127,33 @@ TEST(RaftOptions, CreateRefusesBadOptionsAndAFileAsDir) {
   EXPECT_EQ(uv_loop_close(&loop), 0);
 }
 
+TEST(ParsePeers, ReadsIdsAndAddresses) {
+  auto peers = ParsePeers(" 1@127.0.0.1:7420, 2@127.0.0.1:7421,3@10.0.0.3:9 ");
+  ASSERT_TRUE(peers.ok()) << peers.status().ToString();
+  EXPECT_EQ(*peers, (std::vector<Peer>{{1, "127.0.0.1:7420"}, {2, "127.0.0.1:7421"}, {3, "10.0.0.3:9"}}));
+}
+
+TEST(ParsePeers, NamesTheBadItem) {
+  struct Case {
+    const char* list;
+    const char* message;
+  };
+  for (const Case& c : {
+           Case{"", "peer list is empty"},
+           Case{" , ", "peer list is empty"},
+           Case{"127.0.0.1:7420", "peer \"127.0.0.1:7420\": want id@ip:port"},
+           Case{"0@127.0.0.1:7420", "peer \"0@127.0.0.1:7420\": id must be a positive integer"},
+           Case{"x@127.0.0.1:7420", "peer \"x@127.0.0.1:7420\": id must be a positive integer"},
+           Case{"1@localhost:7420", "host must be an IPv4 dotted quad"},
+           Case{"1@127.0.0.1:7420,1@127.0.0.1:7421", "peer \"1@127.0.0.1:7421\": duplicate id"},
+           Case{"1@127.0.0.1:7420,2@127.0.0.1:7420", "peer \"2@127.0.0.1:7420\": duplicate address"},
+       }) {
+    auto peers = ParsePeers(c.list);
+    ASSERT_FALSE(peers.ok()) << c.list;
+    EXPECT_EQ(peers.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(peers.status().message().find(c.message), std::string::npos) << peers.status().message();
+  }
+}
+
 }  // namespace
 }  // namespace gantry::coordinator::raft

@@ -2,8 +2,12 @@
 
 #include <uv.h>
 
+#include <atomic>
+#include <chrono>
 #include <iostream>
+#include <thread>
 
+#include "client/rpc_client.h"
 #include "common/logging.h"
 #include "coordinator/server/coordinator_server.h"
 #include "gantry/clock.h"
@@ -12,29 +16,121 @@
 namespace gantry {
 namespace {
 
+struct CoordinatorFlags {
+  coordinator::CoordinatorConfig config;
+  uint64_t id = 1;
+  std::string raft_address;  // default: listen host, listen port + kRaftPortOffset
+  std::string peers;         // initial voters; default: this replica alone
+  std::string join;          // client endpoints of a running group to join
+  unsigned election_timeout_ms = 300;
+  unsigned heartbeat_timeout_ms = 30;
+  unsigned snapshot_threshold = 4096;
+  unsigned snapshot_trailing = 1024;
+};
+
+// "tcp://127.0.0.1:7400" -> "127.0.0.1:7420"; empty if listen is not an
+// IPv4 literal with a port.
+std::string DefaultRaftAddress(const std::string& listen) {
+  const std::string scheme = "tcp://";
+  if (listen.rfind(scheme, 0) != 0) return "";
+  std::string rest = listen.substr(scheme.size());
+  size_t colon = rest.rfind(':');
+  if (colon == std::string::npos) return "";
+  int port = std::atoi(rest.c_str() + colon + 1);
+  if (port <= 0 || port + kRaftPortOffset > 65535) return "";
+  std::string address = rest.substr(0, colon) + ":" + std::to_string(port + kRaftPortOffset);
+  return coordinator::raft::ValidateAddress(address).ok() ? address : "";
+}
+
+Status BuildRaftOptions(CoordinatorFlags& f) {
+  coordinator::raft::RaftOptions& o = f.config.raft;
+  o.id = f.id;
+  o.address = f.raft_address.empty() ? DefaultRaftAddress(f.config.listen) : f.raft_address;
+  if (o.address.empty()) {
+    return Status::InvalidArgument("--raft-address is required when --listen (" + f.config.listen +
+                                   ") is not tcp://a.b.c.d:port");
+  }
+  if (Status s = coordinator::raft::ValidateAddress(o.address); !s.ok()) return s.WithContext("--raft-address");
+  o.election_timeout_ms = f.election_timeout_ms;
+  o.heartbeat_timeout_ms = f.heartbeat_timeout_ms;
+  o.snapshot_threshold = f.snapshot_threshold;
+  o.snapshot_trailing = f.snapshot_trailing;
+  if (!f.join.empty()) {
+    if (!f.peers.empty()) return Status::InvalidArgument("--join and --peers exclude each other");
+    o.bootstrap.clear();  // a joining replica is added by the leader
+  } else if (f.peers.empty()) {
+    o.bootstrap = {{o.id, o.address}};
+  } else {
+    auto peers = coordinator::raft::ParsePeers(f.peers);
+    if (!peers.ok()) return peers.status().WithContext("--peers");
+    o.bootstrap = std::move(peers).value();
+  }
+  // RaftNode validates again; checking here names the flags.
+  if (!o.bootstrap.empty()) {
+    bool listed = false;
+    for (const auto& p : o.bootstrap) listed = listed || (p.id == o.id && p.address == o.address);
+    if (!listed) {
+      return Status::InvalidArgument("--peers must list this replica as " + std::to_string(o.id) + "@" + o.address);
+    }
+  }
+  return Status::Ok();
+}
+
+// Asks a running group to add this replica, until it has (or stop is set).
+// A replica already in the group (a restart with the same flags) is done.
+void JoinGroup(std::string endpoints, coordinator::raft::Peer self, std::atomic<bool>* stop, Logger log) {
+  auto list = client::ParseEndpointList(endpoints);
+  if (!list.ok()) {
+    log->error("--join: {}", list.status().message());
+    return;
+  }
+  auto rpc = client::RpcClient::Create({*list, std::chrono::milliseconds(3000)});
+  if (!rpc.ok()) {
+    log->error("--join: {}", rpc.status().message());
+    return;
+  }
+  while (!stop->load()) {
+    auto r = (*rpc)->Call(protocol::RaftAddVoterRequest{self.id, self.address});
+    if (r.ok() || r.status().code() == StatusCode::kConflict) {
+      log->info("joined the group id={} address={} via={}", self.id, self.address, (*rpc)->current_endpoint());
+      return;
+    }
+    log->warn("join refused, retrying error={}", r.status().ToString());
+    for (int i = 0; i < 10 && !stop->load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
 struct SignalContext {
   coordinator::CoordinatorServer* server;
   Logger log;
   int count = 0;
 };
 
-int RunCoordinator(const coordinator::CoordinatorConfig& config) {
+void CloseSignalHandles(uv_loop_t* loop) {
+  uv_walk(loop, [](uv_handle_t* h, void*) {
+    if (h->type == UV_SIGNAL && !uv_is_closing(h)) uv_close(h, nullptr);
+  }, nullptr);
+}
+
+int RunCoordinator(CoordinatorFlags& flags) {
   SetLogRole("coordinator");
   Logger log = MakeLogger("main");
+  if (Status s = BuildRaftOptions(flags); !s.ok()) {
+    std::cerr << "gantry coordinator: " << s.message() << "\n";
+    return 2;
+  }
   uv_loop_t loop;
   uv_loop_init(&loop);
   zmq::context_t ctx(1);
   SystemClock clock;
-  auto server = coordinator::CoordinatorServer::Create(&loop, &ctx, config, &clock);
-  if (!server.ok()) {
-    log->error("cannot start coordinator: {}", server.status().ToString());
+  auto created = coordinator::CoordinatorServer::Create(&loop, &ctx, flags.config, &clock);
+  if (!created.ok()) {
+    log->error("cannot start coordinator: {}", created.status().ToString());
     return 1;
   }
-  if (Status s = (*server)->Start(); !s.ok()) {
-    log->error("cannot start coordinator: {}", s.ToString());
-    return 1;
-  }
-  SignalContext sig_ctx{server->get(), log};
+  std::unique_ptr<coordinator::CoordinatorServer> server = std::move(created).value();
+  int rc = 0;
+  SignalContext sig_ctx{server.get(), log};
   uv_signal_t sigint, sigterm;
   for (auto [handle, signum] : {std::pair{&sigint, SIGINT}, std::pair{&sigterm, SIGTERM}}) {
     uv_signal_init(&loop, handle);
@@ -44,37 +140,76 @@ int RunCoordinator(const coordinator::CoordinatorConfig& config) {
       if (++c->count > 1) std::_Exit(1);  // a second signal: no more patience
       c->log->info("stopping signal={}", signum);
       c->server->Stop();
-      uv_close(reinterpret_cast<uv_handle_t*>(h), nullptr);
-      uv_walk(h->loop, [](uv_handle_t* other, void*) {
-        if (other->type == UV_SIGNAL && !uv_is_closing(other)) uv_close(other, nullptr);
-      }, nullptr);
+      CloseSignalHandles(h->loop);
     }, signum);
   }
+  server->OnRemoved([&loop] { CloseSignalHandles(&loop); });
+  if (Status s = server->Start(); !s.ok()) {
+    log->error("cannot start coordinator: {}", s.ToString());
+    server->Stop();
+    CloseSignalHandles(&loop);
+    rc = 1;
+  }
+  std::atomic<bool> stop_join{false};
+  std::thread joiner;
+  if (rc == 0 && !flags.join.empty()) {
+    joiner = std::thread(JoinGroup, flags.join, coordinator::raft::Peer{flags.config.raft.id, flags.config.raft.address},
+                         &stop_join, MakeLogger("join"));
+  }
+  // Runs until Stop (a signal, removal from the group, a failed start) has
+  // closed every handle, the Raft node's included.
   uv_run(&loop, UV_RUN_DEFAULT);
-  server->reset();
-  // Let closing handles finish.
+  stop_join = true;
+  if (joiner.joinable()) joiner.join();
+  server.reset();
   uv_run(&loop, UV_RUN_DEFAULT);
-  int rc = uv_loop_close(&loop);
-  if (rc != 0) log->warn("loop closed with handles still open rc={}", uv_strerror(rc));
+  int closed = uv_loop_close(&loop);
+  if (closed != 0) log->warn("loop closed with handles still open rc={}", uv_strerror(closed));
   log->info("stopped");
-  return 0;
+  return rc;
 }
 
 }  // namespace
 
 void AddCoordinatorCommand(CLI::App& app) {
-  auto config = std::make_shared<coordinator::CoordinatorConfig>();
-  config->listen = DefaultEndpoint();
+  auto flags = std::make_shared<CoordinatorFlags>();
+  coordinator::CoordinatorConfig& config = flags->config;
+  config.listen = DefaultEndpoint();
   CLI::App* cmd = app.add_subcommand("coordinator", "Run a coordinator replica");
-  cmd->add_option("--data-dir", config->data_dir, "Directory for the replica's state")->required();
-  cmd->add_option("--listen", config->listen, "ZeroMQ endpoint for clients and agents")
-      ->capture_default_str();
-  cmd->add_option("--node-ttl-ms", config->node_ttl_ms,
-                  "A node silent this long gets no new work")
+  cmd->add_option("--data-dir", config.data_dir,
+                  "Directory for the replica's state and Raft log; a restart reuses it")
+      ->required();
+  cmd->add_option("--listen", config.listen, "ZeroMQ endpoint for clients and agents")->capture_default_str();
+  cmd->add_option("--node-ttl-ms", config.node_ttl_ms, "A node silent this long gets no new work")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{200}, int64_t{3'600'000}));
-  cmd->callback([config] {
-    int rc = RunCoordinator(*config);
+  cmd->add_option("--id", flags->id, "This replica's id in the Raft group (unique, never reused)")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1'000'000}));
+  cmd->add_option("--raft-address", flags->raft_address,
+                  "IP:PORT for Raft traffic between replicas (default: the --listen IP, its port + " +
+                      std::to_string(kRaftPortOffset) + ")");
+  cmd->add_option("--peers", flags->peers,
+                  "Initial voters, identical on each: 1@IP:PORT,2@IP:PORT,3@IP:PORT (default: this replica "
+                  "alone). Ignored on restart");
+  cmd->add_option("--join", flags->join,
+                  "Client endpoints of a running group; this replica (with an empty data dir) asks its leader to "
+                  "add it as a voter");
+  cmd->add_option("--election-timeout-ms", flags->election_timeout_ms, "Raft election timeout")
+      ->capture_default_str()
+      ->check(CLI::Range(50u, 60'000u));
+  cmd->add_option("--heartbeat-ms", flags->heartbeat_timeout_ms, "Raft heartbeat, below the election timeout")
+      ->capture_default_str()
+      ->check(CLI::Range(5u, 10'000u));
+  cmd->add_option("--snapshot-threshold", flags->snapshot_threshold, "Log entries between snapshots")
+      ->capture_default_str()
+      ->check(CLI::Range(16u, 1'000'000u));
+  cmd->add_option("--snapshot-trailing", flags->snapshot_trailing,
+                  "Log entries kept after a snapshot, for followers a little behind")
+      ->capture_default_str()
+      ->check(CLI::Range(0u, 1'000'000u));
+  cmd->callback([flags] {
+    int rc = RunCoordinator(*flags);
     if (rc != 0) throw CLI::RuntimeError(rc);
   });
 }

@@ -8,6 +8,7 @@
 #include "coordinator/server/plan_builder.h"
 #include "coordinator/server/queries.h"
 #include "coordinator/state/rocks_state_store.h"
+#include "gantry/check.h"
 
 namespace gantry::coordinator {
 
@@ -16,14 +17,31 @@ using protocol::MessageType;
 Result<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Create(uv_loop_t* loop, zmq::context_t* ctx,
                                                                      CoordinatorConfig config,
                                                                      const Clock* clock) {
+  namespace fs = std::filesystem;
+  const fs::path state_dir = fs::path(config.data_dir) / "state";
+  const fs::path raft_dir = fs::path(config.data_dir) / "raft";
   std::error_code ec;
-  std::filesystem::create_directories(config.data_dir + "/state", ec);
-  if (ec) return Status::Unavailable("create " + config.data_dir + "/state: " + ec.message());
-  GANTRY_ASSIGN_OR_RETURN(std::unique_ptr<RocksStateStore> store,
-                          RocksStateStore::Open(config.data_dir + "/state"));
+  // A state without the Raft log it came from cannot be trusted: a new log
+  // would start again at index 1, below the state's applied index, and every
+  // entry would be skipped as already applied.
+  const bool raft_log_present = fs::exists(raft_dir, ec) && !fs::is_empty(raft_dir, ec);
+  fs::create_directories(state_dir, ec);
+  if (ec) return Status::Unavailable("create " + state_dir.string() + ": " + ec.message());
+  GANTRY_ASSIGN_OR_RETURN(std::unique_ptr<RocksStateStore> store, RocksStateStore::Open(state_dir.string()));
   GANTRY_ASSIGN_OR_RETURN(ClusterState state, ClusterState::Load(*store));
-  return std::unique_ptr<CoordinatorServer>(
+  if (state.applied_index() > 0 && !raft_log_present) {
+    return Status::InvalidArgument(config.data_dir + " holds a coordinator state but no Raft log under " +
+                                      raft_dir.string() + "; start this replica with an empty data dir and let it " +
+                                      "catch up from the others");
+  }
+  config.raft.dir = raft_dir.string();
+  auto server = std::unique_ptr<CoordinatorServer>(
       new CoordinatorServer(loop, ctx, std::move(config), clock, std::move(store), std::move(state)));
+  GANTRY_ASSIGN_OR_RETURN(server->raft_,
+                          raft::RaftNode::Create(loop, server->config_.raft, &server->fsm_, server->raft_log_));
+  server->pipeline_ = std::make_unique<RaftPipeline>(loop, server->raft_.get(), &server->fsm_, server->fsm_log_);
+  server->pipeline_->SetOnBatchCommitted([s = server.get()](RaftPipeline::BatchEffects& e) { s->OnBatchCommitted(e); });
+  return server;
 }
 
 CoordinatorServer::CoordinatorServer(uv_loop_t* loop, zmq::context_t* ctx, CoordinatorConfig config,
@@ -35,20 +53,29 @@ CoordinatorServer::CoordinatorServer(uv_loop_t* loop, zmq::context_t* ctx, Coord
       rpc_log_(MakeLogger("rpc")),
       sched_log_(MakeLogger("sched")),
       fsm_log_(MakeLogger("fsm")),
+      raft_log_(MakeLogger("raft")),
       store_(std::move(store)),
       state_(std::move(state)),
-      fsm_(&state_),
+      fsm_(&state_, store_.get(), fsm_log_),
       liveness_(config_.node_ttl_ms),
       rng_(std::random_device{}()) {
-  pipeline_ = std::make_unique<CommitPipeline>(loop_, &fsm_, store_.get(), fsm_log_);
-  pipeline_->SetOnBatchCommitted([this](CommitPipeline::BatchEffects& e) { OnBatchCommitted(e); });
-  fsm_log_->info("state loaded applied_index={} jobs={} nodes={} queues={}", state_.applied_index(),
+  fsm_log_->info("state loaded applied_index={} jobs={} nodes={} queues={}", RaftIndexOf(state_.applied_index()),
                  state_.job_count(), state_.nodes().size(), state_.job_queues().size());
 }
 
-CoordinatorServer::~CoordinatorServer() { Stop(); }
+CoordinatorServer::~CoordinatorServer() {
+  // libuv still points into the Raft node until its Close completed.
+  GANTRY_CHECK_MSG(!raft_ || raft_closed_, "CoordinatorServer destroyed before Stop and the loop finished");
+}
 
 Status CoordinatorServer::Start() {
+  raft_->OnRoleChange([this](bool ready) { OnRoleChange(ready); });
+  raft_->OnRemoved([this] {
+    raft_log_->warn("this replica was removed from the group id={}; stopping", config_.raft.id);
+    Stop();
+    if (on_removed_) on_removed_();
+  });
+  GANTRY_RETURN_IF_ERROR(raft_->Start());
   zmq::socket_t sock;
   try {
     sock = zmq::socket_t(*ctx_, zmq::socket_type::router);
@@ -68,13 +95,15 @@ Status CoordinatorServer::Start() {
   uint64_t every = static_cast<uint64_t>(std::max<int64_t>(50, config_.node_ttl_ms / 4));
   uv_timer_start(ttl_timer_, [](uv_timer_t* t) { static_cast<CoordinatorServer*>(t->data)->CheckLiveness(); },
                  every, every);
-  rpc_log_->info("coordinator listening endpoint={} data_dir={}", config_.listen, config_.data_dir);
+  rpc_log_->info("coordinator listening endpoint={} data_dir={} replica_id={} raft_address={}", config_.listen,
+                 config_.data_dir, config_.raft.id, config_.raft.address);
   return Status::Ok();
 }
 
 void CoordinatorServer::Stop() {
   if (stopped_) return;
   stopped_ = true;
+  leader_ = false;
   if (socket_) socket_->Close();
   for (uv_timer_t** timer : {&ttl_timer_, &pass_timer_}) {
     if (!*timer) continue;
@@ -83,6 +112,7 @@ void CoordinatorServer::Stop() {
     *timer = nullptr;
   }
   if (pipeline_) pipeline_->Close();
+  if (raft_) raft_->Close([this] { raft_closed_ = true; });
 }
 
 // ---- receiving ---------------------------------------------------------------
@@ -131,6 +161,17 @@ void CoordinatorServer::Dispatch(const Prefix& prefix, const protocol::Envelope&
   using namespace protocol;
   const int64_t now = clock_->MonotonicMillis();
   switch (env.type) {
+    case MessageType::kNodeStatus:
+      return HandleNodeStatus(prefix, env);
+    case MessageType::kRaftListPeers:
+      return HandleRaftOperator(prefix, env);
+    default:
+      break;
+  }
+  // Reads too: a follower's state may lag the leader's, and a client that
+  // just submitted must see its job.
+  if (!leader_) return ReplyError(prefix, env.requestId, NotLeader());
+  switch (env.type) {
     case MessageType::kDescribeJobs:
       return AnswerRead<DescribeJobsRequest>(prefix, env,
                                              [&](const auto& r) { return DescribeJobs(state_, wait_reasons_, r); });
@@ -154,8 +195,10 @@ void CoordinatorServer::Dispatch(const Prefix& prefix, const protocol::Envelope&
     case MessageType::kRegisterJobDefinition:
     case MessageType::kSubmitJob:
       return HandleWrite(prefix, env);
-    case MessageType::kNodeStatus:
-      return HandleNodeStatus(prefix, env);
+    case MessageType::kRaftAddVoter:
+    case MessageType::kRaftRemovePeer:
+    case MessageType::kRaftTransferLeader:
+      return HandleRaftOperator(prefix, env);
     case MessageType::kAttemptStarted:
     case MessageType::kAttemptEnded:
       return HandleAttemptReport(prefix, env);
@@ -234,8 +277,12 @@ void CoordinatorServer::HandleNodeStatus(const Prefix& prefix, const protocol::E
                       Status::InvalidArgument("node status for " + reported.nodeId +
                                               " must come from that node's own connection"));
   }
+  // Every replica notes the heartbeat (agents send it to all), so the next
+  // leader knows at once which nodes are alive.
   const int64_t now = clock_->MonotonicMillis();
-  if (liveness_.Heard(reported.nodeId, now)) {
+  const bool back = liveness_.Heard(reported.nodeId, now);
+  if (!leader_) return ReplyError(prefix, env.requestId, NotLeader());
+  if (back) {
     sched_log_->info("node ready node_id={} vcpus={} memory_mib={} disk_mib={}", reported.nodeId,
                      reported.capacity.vcpus, reported.capacity.memoryMib, reported.capacity.diskMib);
     schedule_wanted_ = true;
@@ -329,6 +376,40 @@ void CoordinatorServer::HandleAttemptReport(const Prefix& prefix, const protocol
   });
 }
 
+// ---- leadership -------------------------------------------------------------
+
+Status CoordinatorServer::NotLeader() const {
+  std::optional<raft::Peer> leader = raft_ ? raft_->Leader() : std::nullopt;
+  if (!leader || leader->id == config_.raft.id) {
+    return Status::Unavailable("not the leader; no leader is known (an election may be under way)");
+  }
+  return Status::Unavailable("not the leader; the leader is replica " + std::to_string(leader->id) + " at " +
+                             leader->address);
+}
+
+void CoordinatorServer::OnRoleChange(bool ready_leader) {
+  if (stopped_) return;
+  leader_ = ready_leader;
+  if (ready_leader) {
+    // Every entry of earlier terms is applied (RaftNode's barrier), so the
+    // state is complete: look at every waiting job once. Node TTLs restart
+    // from now, so a node this replica heard little of while a follower is
+    // not declared silent for the failover's sake.
+    raft_log_->info("leader now replica_id={} applied_index={} jobs={} nodes={}", config_.raft.id,
+                    RaftIndexOf(state_.applied_index()), state_.job_count(), state_.nodes().size());
+    liveness_.RestartTtls(clock_->MonotonicMillis());
+    pipeline_->TakeEffects();
+    schedule_wanted_ = true;
+    next_full_pass_ = {};
+    MaybeSchedule();
+  } else {
+    raft_log_->info("not the leader any more replica_id={}", config_.raft.id);
+    wait_reasons_.clear();
+    new_runnable_.clear();
+    if (pass_timer_) uv_timer_stop(pass_timer_);
+  }
+}
+
 // ---- sending -----------------------------------------------------------------
 
 template <class T>
@@ -340,6 +421,10 @@ void CoordinatorServer::Reply(const Prefix& prefix, uint64_t request_id, const T
   Status s = socket_->Send(frames);
   if (!s.ok()) rpc_log_->debug("reply dropped type={} error={}", protocol::MessageTypeName(T::kType), s.message());
 }
+
+// operator_requests.cc replies with this one.
+template void CoordinatorServer::Reply<protocol::RaftPeersReply>(const Prefix&, uint64_t,
+                                                                 const protocol::RaftPeersReply&);
 
 void CoordinatorServer::ReplyError(const Prefix& prefix, uint64_t request_id, const Status& status) {
   protocol::ErrorReply e;
@@ -356,14 +441,14 @@ void CoordinatorServer::SendToNode(const std::string& node_id, const std::string
 
 // ---- scheduling ----------------------------------------------------------------
 
-void CoordinatorServer::OnBatchCommitted(CommitPipeline::BatchEffects& effects) {
+void CoordinatorServer::OnBatchCommitted(RaftPipeline::BatchEffects& effects) {
   if (effects.schedule) schedule_wanted_ = true;
   for (auto& id : effects.new_runnable) new_runnable_.push_back(std::move(id));
   MaybeSchedule();
 }
 
 void CoordinatorServer::MaybeSchedule() {
-  if (stopped_ || plan_in_flight_) return;
+  if (stopped_ || !leader_ || plan_in_flight_) return;
   // Everything that can change a placement (submit, node change, attempt
   // end, new queue) passes through a commit; those set schedule_wanted_.
   if (!schedule_wanted_ && new_runnable_.empty()) return;

@@ -1,19 +1,29 @@
-// CoordinatorServer: the coordinator's I/O edge. One libuv loop owns the
-// ZeroMQ ROUTER that clients and agents talk to, the commit pipeline, the
-// node TTL timer and the scheduler trigger:
+// CoordinatorServer: one coordinator replica's I/O edge. One libuv loop owns
+// the ZeroMQ ROUTER that clients and agents talk to, this replica's RaftNode,
+// the pipeline that proposes commands through it, the node TTL timer and the
+// scheduler trigger:
 //
-//   frame -> decode -> read: answer from ClusterState
-//                   -> write: Command -> CommitPipeline -> reply after commit
+//   frame -> decode -> not the ready leader: kUnavailable naming the leader
+//                      (agents' heartbeats are still noted: liveness)
+//                   -> read: answer from ClusterState
+//                   -> write: Command -> RaftPipeline -> reply once applied
 //   agent status -> liveness, UpsertNode if changed, ack with current attempts
-//   batch committed -> scheduler pass if anything relevant changed
-//                   -> Place() -> ApplyPlan -> LaunchAttempt to agents
+//   entry applied -> scheduler pass if anything relevant changed
+//                 -> Place() -> ApplyPlan -> LaunchAttempt to agents
 //
-// Loop thread only.
+// Every replica applies every committed entry, so each holds the whole
+// ClusterState in memory; what only the leader keeps (waiting reasons, the
+// scheduler's pacing) is rebuilt when a replica becomes the ready leader,
+// and node TTLs restart then, so a failover never declares nodes lost.
+//
+// Lifecycle: Create -> Start -> ... -> Stop, then run the loop until it ends
+// (RaftNode closes asynchronously), then destroy. Loop thread only.
 #pragma once
 
 #include <uv.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <random>
 #include <set>
@@ -23,8 +33,9 @@
 
 #include "common/logging.h"
 #include "common/zmq_socket.h"
-#include "coordinator/fsm/fsm.h"
-#include "coordinator/server/commit_pipeline.h"
+#include "coordinator/raft/raft_node.h"
+#include "coordinator/replication/raft_pipeline.h"
+#include "coordinator/replication/replicated_fsm.h"
 #include "coordinator/server/node_liveness.h"
 #include "coordinator/server/queries.h"
 #include "coordinator/state/state_store.h"
@@ -33,26 +44,35 @@
 namespace gantry::coordinator {
 
 struct CoordinatorConfig {
-  std::string data_dir;
+  std::string data_dir;  // state/ (RocksDB) and raft/ (the Raft log) go here
   std::string listen = "tcp://127.0.0.1:7400";
   int64_t node_ttl_ms = 5000;
   // A STARTING attempt the agent does not report as running is launched
   // again after this long (launches are idempotent on the agent).
   int64_t launch_resend_ms = 2000;
+  // This replica in the Raft group: id, address, timing, snapshots, and
+  // the initial voters (empty: wait to be added by the leader).
+  raft::RaftOptions raft;
 };
 
 class CoordinatorServer {
  public:
-  // Opens the state store under config.data_dir and loads the state.
+  // Opens the state store under config.data_dir, loads the state and sets
+  // up (does not start) the Raft node.
   static Result<std::unique_ptr<CoordinatorServer>> Create(uv_loop_t* loop, zmq::context_t* ctx,
                                                            CoordinatorConfig config, const Clock* clock);
   ~CoordinatorServer();
 
-  // Binds the listen address and starts the timers. kUnavailable if the
-  // address is taken.
+  // Starts Raft, binds the listen address and starts the timers.
+  // kUnavailable if an address is taken. Stop is still needed after a
+  // failed Start.
   Status Start();
-  // Closes sockets and handles; the loop ends once in-flight writes finish.
+  // Closes sockets, handles and the Raft node; the loop ends once they are
+  // closed and in-flight writes finished.
   void Stop();
+  // Called once when this replica learns it was removed from the group; it
+  // has stopped itself by then.
+  void OnRemoved(std::function<void()> fn) { on_removed_ = std::move(fn); }
 
  private:
   using Frames = LoopSocket::Frames;
@@ -69,13 +89,21 @@ class CoordinatorServer {
   void HandleWrite(const Prefix& prefix, const protocol::Envelope& env);
   void HandleNodeStatus(const Prefix& prefix, const protocol::Envelope& env);
   void HandleAttemptReport(const Prefix& prefix, const protocol::Envelope& env);
+  // operator_requests.cc: Raft membership.
+  void HandleRaftOperator(const Prefix& prefix, const protocol::Envelope& env);
+  protocol::RaftPeersReply PeersReply() const;
+
+  // kUnavailable for a replica that is not the ready leader, naming the
+  // leader it knows of.
+  Status NotLeader() const;
 
   template <class T>
   void Reply(const Prefix& prefix, uint64_t request_id, const T& body);
   void ReplyError(const Prefix& prefix, uint64_t request_id, const Status& status);
   void SendToNode(const std::string& node_id, const std::string& frame);
 
-  void OnBatchCommitted(CommitPipeline::BatchEffects& effects);
+  void OnRoleChange(bool ready_leader);
+  void OnBatchCommitted(RaftPipeline::BatchEffects& effects);
   void MaybeSchedule();
   void CheckLiveness();
   std::string NewJobId();
@@ -87,10 +115,12 @@ class CoordinatorServer {
   Logger rpc_log_;
   Logger sched_log_;
   Logger fsm_log_;
+  Logger raft_log_;
   std::unique_ptr<StateStore> store_;
   ClusterState state_;
-  Fsm fsm_;
-  std::unique_ptr<CommitPipeline> pipeline_;
+  ReplicatedFsm fsm_;
+  std::unique_ptr<raft::RaftNode> raft_;
+  std::unique_ptr<RaftPipeline> pipeline_;
   NodeLiveness liveness_;
   std::unique_ptr<LoopSocket> socket_;
   uv_timer_t* ttl_timer_ = nullptr;
@@ -105,7 +135,10 @@ class CoordinatorServer {
   bool schedule_wanted_ = true;                // a full pass is due
   std::vector<std::string> new_runnable_;      // jobs no pass has seen yet
   bool plan_in_flight_ = false;
+  bool leader_ = false;  // ready leader, as last reported by RaftNode
   bool stopped_ = false;
+  bool raft_closed_ = false;
+  std::function<void()> on_removed_;
 };
 
 }  // namespace gantry::coordinator

@@ -1,5 +1,7 @@
 #include "coordinator/server/node_liveness.h"
 
+#include <algorithm>
+
 namespace gantry::coordinator {
 
 bool NodeLiveness::Heard(const std::string& node, int64_t now_ms) {
@@ -19,6 +21,10 @@ std::vector<std::string> NodeLiveness::Expire(int64_t now_ms) {
     }
   }
   return expired;
+}
+
+void NodeLiveness::RestartTtls(int64_t now_ms) {
+  for (auto& [id, e] : nodes_) e.last_heard = std::max(e.last_heard, now_ms);
 }
 
 bool NodeLiveness::IsReady(const std::string& node) const {

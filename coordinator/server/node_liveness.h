@@ -1,9 +1,11 @@
-// NodeLiveness: which nodes the leader has heard from recently.
+// NodeLiveness: which nodes this replica has heard from recently.
 //
-// Liveness is leader memory, not replicated state: a heartbeat a second per
-// node must not become a log entry. A new leader starts with every node
-// unheard-of, so TTLs restart from the failover and a leader change never
-// declares healthy nodes lost. Pure: time comes in as an argument.
+// Liveness is memory, not replicated state: a heartbeat a second per node
+// must not become a log entry. Agents send their status to every replica, so
+// each keeps its own view and a new leader knows at once which nodes are
+// alive; on becoming leader it restarts every TTL (RestartTtls), so a leader
+// change never declares healthy nodes silent. Pure: time comes in as an
+// argument.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +25,10 @@ class NodeLiveness {
 
   // Marks nodes silent for longer than the TTL as not ready and returns them.
   std::vector<std::string> Expire(int64_t now_ms);
+
+  // Counts every known node as heard at `now_ms`, without making a node
+  // that is not ready ready.
+  void RestartTtls(int64_t now_ms);
 
   bool IsReady(const std::string& node) const;
   // Milliseconds since the last status, or -1 if never heard (this leader).

@@ -24,5 +24,18 @@ TEST(NodeLiveness, ExpiresAfterTtlAndComesBack) {
   EXPECT_EQ(live.SilentFor("n1", 6250), 250);
 }
 
+TEST(NodeLiveness, RestartTtlsGivesKnownNodesAFreshTtlButReadiesNone) {
+  NodeLiveness live(1000);
+  live.Heard("fresh", 0);
+  live.Heard("gone", 0);
+  EXPECT_EQ(live.Expire(1001), (std::vector<std::string>{"fresh", "gone"}));
+  live.Heard("fresh", 900);  // heard again before a failover at 950
+  live.RestartTtls(950);
+  EXPECT_FALSE(live.IsReady("gone"));
+  EXPECT_TRUE(live.IsReady("fresh"));
+  EXPECT_TRUE(live.Expire(1920).empty());  // 1020 ms after it was heard, 970 after the restart
+  EXPECT_EQ(live.Expire(1951), std::vector<std::string>{"fresh"});
+}
+
 }  // namespace
 }  // namespace gantry::coordinator

@@ -15,6 +15,10 @@ class MemStateStore final : public StateStore {
   Status Scan(std::string_view prefix,
               const std::function<bool(std::string_view, std::string_view)>& fn) const override;
   Status Commit(const WriteBatch& batch) override;
+  Status CommitBuffered(const WriteBatch& batch) override { return Commit(batch); }
+  // A copy of the map: fine at test sizes.
+  std::shared_ptr<const StateView> Pin() const override;
+  Status ReplaceAll(const KeyValues& contents) override;
 
   // The `n`th Commit from now (1 = the next one) fails with kUnavailable and
   // changes nothing.

@@ -62,15 +62,73 @@ Status RocksStateStore::Scan(std::string_view prefix,
   return FromRocks(it->status(), "scan");
 }
 
-Status RocksStateStore::Commit(const WriteBatch& batch) {
+Status RocksStateStore::Commit(const WriteBatch& batch) { return Write(batch, true); }
+
+Status RocksStateStore::CommitBuffered(const WriteBatch& batch) { return Write(batch, false); }
+
+Status RocksStateStore::Write(const WriteBatch& batch, bool sync) {
   rocksdb::WriteBatch wb;
   for (const auto& op : batch.ops()) {
     rocksdb::Status s = op.is_delete ? wb.Delete(op.key) : wb.Put(op.key, op.value);
     if (!s.ok()) return FromRocks(s, "build write batch");
   }
   rocksdb::WriteOptions wo;
-  wo.sync = true;
+  wo.sync = sync;
   return FromRocks(db_->Write(wo, &wb), "commit");
+}
+
+namespace {
+
+class RocksView final : public StateView {
+ public:
+  RocksView(rocksdb::DB* db, const rocksdb::Snapshot* snapshot) : db_(db), snapshot_(snapshot) {}
+  ~RocksView() override { db_->ReleaseSnapshot(snapshot_); }
+  RocksView(const RocksView&) = delete;
+  RocksView& operator=(const RocksView&) = delete;
+
+  Status Scan(std::string_view prefix,
+              const std::function<bool(std::string_view, std::string_view)>& fn) const override {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot_;
+    ro.fill_cache = false;  // a full scan would evict what the loop reads
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+    rocksdb::Slice p(prefix.data(), prefix.size());
+    for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
+      if (!fn(std::string_view(it->key().data(), it->key().size()),
+              std::string_view(it->value().data(), it->value().size()))) {
+        break;
+      }
+    }
+    return FromRocks(it->status(), "scan pinned view");
+  }
+
+ private:
+  rocksdb::DB* db_;
+  const rocksdb::Snapshot* snapshot_;
+};
+
+}  // namespace
+
+std::shared_ptr<const StateView> RocksStateStore::Pin() const {
+  return std::make_shared<RocksView>(db_.get(), db_->GetSnapshot());
+}
+
+Status RocksStateStore::ReplaceAll(const KeyValues& contents) {
+  rocksdb::WriteBatch wb;
+  // Keys are printable ASCII ("job/...", "m/applied"), so [\0, \xff) holds
+  // them all; the check below keeps that true.
+  rocksdb::Status s = wb.DeleteRange(rocksdb::Slice("", 0), rocksdb::Slice("\xff", 1));
+  if (!s.ok()) return FromRocks(s, "build replace batch");
+  for (const auto& [k, v] : contents) {
+    if (!k.empty() && static_cast<unsigned char>(k[0]) == 0xff) {
+      return Status::InvalidArgument("state key starts with 0xff");
+    }
+    s = wb.Put(k, v);
+    if (!s.ok()) return FromRocks(s, "build replace batch");
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->Write(wo, &wb), "replace state");
 }
 
 }  // namespace gantry::coordinator

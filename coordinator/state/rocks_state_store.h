@@ -25,9 +25,15 @@ class RocksStateStore final : public StateStore {
               const std::function<bool(std::string_view, std::string_view)>& fn) const override;
   // Thread-safe; may be called from a worker thread.
   Status Commit(const WriteBatch& batch) override;
+  Status CommitBuffered(const WriteBatch& batch) override;
+  // A RocksDB snapshot: O(1) to take; released when the view is dropped.
+  std::shared_ptr<const StateView> Pin() const override;
+  // One WriteBatch: a range delete of every key, then the new contents.
+  Status ReplaceAll(const KeyValues& contents) override;
 
  private:
   explicit RocksStateStore(rocksdb::DB* db);
+  Status Write(const WriteBatch& batch, bool sync);
   std::unique_ptr<rocksdb::DB> db_;
 };
 

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,8 +40,20 @@ class WriteBatch {
   std::vector<Op> ops_;
 };
 
+// A consistent read-only view of the whole store as of one moment, which
+// later commits do not change. Safe to read from another thread while the
+// store keeps being written (snapshots are serialised on a worker thread).
+class StateView {
+ public:
+  virtual ~StateView() = default;
+  // As StateStore::Scan, over the pinned contents.
+  virtual Status Scan(std::string_view prefix,
+                      const std::function<bool(std::string_view key, std::string_view value)>& fn) const = 0;
+};
+
 class StateStore {
  public:
+  using KeyValues = std::vector<std::pair<std::string, std::string>>;
   virtual ~StateStore() = default;
 
   // kNotFound when absent.
@@ -55,6 +68,17 @@ class StateStore {
   // Applies every operation of `batch` atomically and durably (on return
   // the batch survives a crash of the process and of the machine).
   virtual Status Commit(const WriteBatch& batch) = 0;
+  // As Commit, but on return the batch survives a crash of the process only
+  // (it is in the store's write-ahead log, not yet synced). Enough where a
+  // durable log replays whatever a machine crash loses (the Raft log does).
+  virtual Status CommitBuffered(const WriteBatch& batch) = 0;
+
+  // Pins the current contents. The view must not outlive the store.
+  virtual std::shared_ptr<const StateView> Pin() const = 0;
+
+  // Replaces the whole contents with `contents` atomically and durably: a
+  // crash leaves either the old contents or the new, never a mix.
+  virtual Status ReplaceAll(const KeyValues& contents) = 0;
 };
 
 }  // namespace gantry::coordinator

@@ -40,6 +40,55 @@ void ExerciseStore(StateStore& store) {
   EXPECT_EQ(*store.Get("job/b"), "22");
 }
 
+std::vector<std::string> AllPairs(const StateView& view) {
+  std::vector<std::string> out;
+  EXPECT_TRUE(view.Scan("", [&](std::string_view k, std::string_view v) {
+    out.push_back(std::string(k) + "=" + std::string(v));
+    return true;
+  }).ok());
+  return out;
+}
+
+// A pinned view keeps what was there when it was taken; a buffered commit is
+// visible at once; ReplaceAll leaves exactly the new contents.
+void ExercisePinAndReplace(StateStore& store) {
+  WriteBatch b;
+  b.Put("job/a", "1");
+  b.Put("m/applied", "7");
+  ASSERT_TRUE(store.CommitBuffered(b).ok());
+  std::shared_ptr<const StateView> pinned = store.Pin();
+
+  WriteBatch later;
+  later.Put("job/a", "changed");
+  later.Put("job/b", "2");
+  ASSERT_TRUE(store.Commit(later).ok());
+  EXPECT_EQ(AllPairs(*pinned), (std::vector<std::string>{"job/a=1", "m/applied=7"}));
+  EXPECT_EQ(AllPairs(*store.Pin()), (std::vector<std::string>{"job/a=changed", "job/b=2", "m/applied=7"}));
+
+  ASSERT_TRUE(store.ReplaceAll({{"job/z", "26"}, {"m/applied", "9"}}).ok());
+  EXPECT_EQ(AllPairs(*store.Pin()), (std::vector<std::string>{"job/z=26", "m/applied=9"}));
+  EXPECT_EQ(store.Get("job/a").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(AllPairs(*pinned), (std::vector<std::string>{"job/a=1", "m/applied=7"}));
+}
+
+TEST(MemStateStore, PinnedViewsAndReplaceAll) {
+  MemStateStore store;
+  ExercisePinAndReplace(store);
+}
+
+TEST(RocksStateStore, PinnedViewsAndReplaceAll) {
+  auto dir = TempDir();
+  {
+    auto store = RocksStateStore::Open(dir);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    ExercisePinAndReplace(**store);
+  }
+  auto again = RocksStateStore::Open(dir);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(AllPairs(*(*again)->Pin()), (std::vector<std::string>{"job/z=26", "m/applied=9"}));
+  std::filesystem::remove_all(dir);
+}
+
 TEST(MemStateStore, PutGetScanDelete) {
   MemStateStore store;
   ExerciseStore(store);

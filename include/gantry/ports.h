@@ -12,6 +12,9 @@ inline constexpr uint16_t kDefaultBasePort = 7400;
 inline std::string DefaultEndpoint() {
   return "tcp://127.0.0.1:" + std::to_string(kDefaultBasePort);
 }
+// A replica's Raft address defaults to its client port plus this, so `gantry
+// dev`'s replicas take 7400-7404 for clients and 7420-7424 for Raft.
+inline constexpr int kRaftPortOffset = 20;
 // The environment variable that overrides the client's endpoint list.
 inline constexpr const char* kEndpointEnv = "GANTRY_ENDPOINT";
 
