@@ -23,6 +23,14 @@ uint64_t Get64(std::string_view& in) {
   return v;
 }
 
+
+Logger TestLogger(uint64_t id) {
+  if (std::getenv("GANTRY_RAFT_TEST_LOG") != nullptr) return MakeLogger("raft" + std::to_string(id));
+  return NullLogger("raft");
+}
+
+}  // namespace
+
 // Ports below the ephemeral range, so that no outgoing connection of
 // another node can be holding one when a node restarts on it.
 uint16_t FreePort() {
@@ -44,13 +52,6 @@ uint16_t FreePort() {
   ADD_FAILURE() << "no free port";
   return 0;
 }
-
-Logger TestLogger(uint64_t id) {
-  if (std::getenv("GANTRY_RAFT_TEST_LOG") != nullptr) return MakeLogger("raft" + std::to_string(id));
-  return NullLogger("raft");
-}
-
-}  // namespace
 
 TestStateMachine::State& TestStateMachine::Mutable() {
   // A pinned snapshot shares the state: copy before the first change.

@@ -55,6 +55,9 @@ class TestStateMachine final : public StateMachine {
   std::atomic<int> serialized_{0};
 };
 
+// A TCP port on 127.0.0.1 below the ephemeral range, free a moment ago.
+uint16_t FreePort();
+
 // Deterministic, unique payloads: "p<seq>." then filler up to `size`.
 std::string MakePayload(size_t seq, size_t size);
 
