@@ -1,9 +1,6 @@
 #include "node/agent.h"
 
-#include <zmq.h>
-
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 
 #include "gantry/check.h"
@@ -65,8 +62,7 @@ Status Agent::Run() {
   if (!started.ok()) CloseAll();
   uv_run(&loop_, UV_RUN_DEFAULT);
   executor_.reset();
-  monitor_.reset();
-  dealer_.reset();
+  coordinators_.reset();
   if (int rc = uv_loop_close(&loop_); rc != 0) {
     log_->error("event loop closed with live handles error={}", uv_strerror(rc));
   }
@@ -113,42 +109,22 @@ Status Agent::Start() {
       config_.node_id, boot_id_, config_.capacity.vcpus, config_.capacity.memoryMib,
       config_.capacity.diskMib, fmt::join(config_.coordinators, ","));
   uv_timer_start(
-      &heartbeat_, [](uv_timer_t* t) { static_cast<Agent*>(t->data)->SendStatusAndReports(); }, 0,
-      static_cast<uint64_t>(config_.heartbeat_ms));
+      &heartbeat_,
+      [](uv_timer_t* t) {
+        Agent* agent = static_cast<Agent*>(t->data);
+        agent->SendStatusAndReports(agent->coordinators_->All());
+      },
+      0, static_cast<uint64_t>(config_.heartbeat_ms));
   return Status::Ok();
 }
 
 Status Agent::Connect() {
-  try {
-    zmq::socket_t dealer(context_, zmq::socket_type::dealer);
-    ApplyAgentDealerOptions(dealer, config_.node_id);
-    // A full report goes out on every completed handshake (reconnects too),
-    // not only on the next heartbeat.
-    const std::string monitor_addr = "inproc://gantry-agent-monitor-" + boot_id_;
-    if (zmq_socket_monitor(dealer.handle(), monitor_addr.c_str(),
-                           ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED) != 0) {
-      return Status::Internal(std::string("zmq_socket_monitor: ") + zmq_strerror(zmq_errno()));
-    }
-    zmq::socket_t monitor(context_, zmq::socket_type::pair);
-    monitor.set(zmq::sockopt::linger, 0);
-    monitor.connect(monitor_addr);
-    for (const auto& endpoint : config_.coordinators) {
-      try {
-        dealer.connect(endpoint);
-      } catch (const zmq::error_t& e) {
-        return Status::InvalidArgument("--coordinator " + endpoint + ": " + e.what());
-      }
-    }
-    GANTRY_ASSIGN_OR_RETURN(
-        monitor_, LoopSocket::Create(&loop_, std::move(monitor),
-                                     [this](LoopSocket::Frames& f) { OnMonitorEvent(f); }));
-    GANTRY_ASSIGN_OR_RETURN(dealer_,
-                            LoopSocket::Create(&loop_, std::move(dealer),
-                                               [this](LoopSocket::Frames& f) { OnFrames(f); }));
-  } catch (const zmq::error_t& e) {
-    return Status::Internal(std::string("zmq setup: ") + e.what());
-  }
-  return Status::Ok();
+  coordinators_ = std::make_unique<CoordinatorConnections>(
+      log_, CoordinatorConnections::Handlers{
+                .on_message = [this](size_t i, LoopSocket::Frames& f) { OnFrames(i, f); },
+                .on_connected = [this](size_t i) { OnConnected(i); }});
+  return coordinators_->Connect(&loop_, context_, config_.coordinators, config_.node_id,
+                                "inproc://gantry-agent-monitor-" + boot_id_);
 }
 
 void Agent::CloseAll() {
@@ -163,14 +139,12 @@ void Agent::CloseAll() {
     async_live_ = false;
     uv_close(reinterpret_cast<uv_handle_t*>(&stop_async_), nullptr);
   }
-  if (dealer_) zmq_socket_monitor(dealer_->socket().handle(), nullptr, 0);  // stops the monitor
-  if (monitor_) monitor_->Close();
-  if (dealer_) dealer_->Close();
+  if (coordinators_) coordinators_->CloseAll();
 }
 
 // ---- incoming ----------------------------------------------------------------
 
-void Agent::OnFrames(LoopSocket::Frames& frames) {
+void Agent::OnFrames(size_t connection, LoopSocket::Frames& frames) {
   // The envelope is the last frame; a coordinator may put a delimiter first.
   const zmq::message_t& last = frames.back();
   Result<protocol::Envelope> env = protocol::DecodeEnvelope(
@@ -188,17 +162,16 @@ void Agent::OnFrames(LoopSocket::Frames& frames) {
       Dispatch<protocol::KillAttempt>(log_, *env, [this](const auto& m) { HandleKill(m); });
       break;
     case MessageType::kNodeStatusAck:
-      Dispatch<protocol::NodeStatusAck>(log_, *env, [this](const auto& m) { HandleStatusAck(m); });
+      Dispatch<protocol::NodeStatusAck>(
+          log_, *env, [this, connection](const auto& m) { HandleStatusAck(connection, m); });
       break;
     case MessageType::kAttemptReportAck:
       Dispatch<protocol::AttemptReportAck>(log_, *env,
                                            [this](const auto& m) { HandleReportAck(m); });
       break;
     case MessageType::kErrorReply:
-      Dispatch<protocol::ErrorReply>(log_, *env, [this](const protocol::ErrorReply& m) {
-        log_->warn("coordinator error code={} message={}",
-                   StatusCodeName(StatusCodeFromInt(m.code)), m.message);
-      });
+      Dispatch<protocol::ErrorReply>(
+          log_, *env, [this, connection](const auto& m) { HandleErrorReply(connection, m); });
       break;
     default:
       log_->warn("message dropped type={} error=not a message for agents",
@@ -206,17 +179,8 @@ void Agent::OnFrames(LoopSocket::Frames& frames) {
   }
 }
 
-void Agent::OnMonitorEvent(LoopSocket::Frames& frames) {
-  if (frames.size() < 2 || frames[0].size() < sizeof(uint16_t)) return;
-  uint16_t event = 0;
-  std::memcpy(&event, frames[0].data(), sizeof(event));
-  std::string endpoint(static_cast<const char*>(frames[1].data()), frames[1].size());
-  if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
-    log_->info("coordinator connected endpoint={}", endpoint);
-    if (handles_open_) SendStatusAndReports();
-  } else if (event == ZMQ_EVENT_DISCONNECTED) {
-    log_->warn("coordinator disconnected endpoint={}", endpoint);
-  }
+void Agent::OnConnected(size_t connection) {
+  if (handles_open_) SendStatusAndReports({connection});
 }
 
 void Agent::HandleLaunch(const protocol::LaunchAttempt& launch) {
@@ -257,7 +221,7 @@ void Agent::HandleLaunch(const protocol::LaunchAttempt& launch) {
   }
   log_->info("attempt started attempt_id={} job_id={} pid={}", id, launch.jobId, *pid);
   table_.OnStarted(id);
-  Send(protocol::AttemptStarted{config_.node_id, boot_id_, id});
+  SendReport(protocol::AttemptStarted{config_.node_id, boot_id_, id});
 }
 
 void Agent::HandleKill(const protocol::KillAttempt& kill) {
@@ -268,7 +232,10 @@ void Agent::HandleKill(const protocol::KillAttempt& kill) {
   StopAttempt(kill.attemptId, TerminatedReason(kill.reason));
 }
 
-void Agent::HandleStatusAck(const protocol::NodeStatusAck& ack) {
+void Agent::HandleStatusAck(size_t connection, const protocol::NodeStatusAck& ack) {
+  // Only the leader acks a NodeStatus, so only an ack may kill: a replica
+  // that refuses or does not answer leaves every attempt running.
+  coordinators_->OnStatusAck(connection);
   Result<std::vector<std::string>> stale = table_.AttemptsToKill(ack);
   if (!stale.ok()) {
     log_->warn("status ack ignored error={}", stale.status().message());
@@ -281,6 +248,19 @@ void Agent::HandleReportAck(const protocol::AttemptReportAck& ack) {
   bool matched = table_.OnReportAck(ack);
   log_->debug("report acked attempt_id={} report_type={} matched={}", ack.attemptId, ack.reportType,
               matched);
+}
+
+void Agent::HandleErrorReply(size_t connection, const protocol::ErrorReply& reply) {
+  const StatusCode code = StatusCodeFromInt(reply.code);
+  if (IsNotLeaderReply(reply)) {
+    // A follower answers every message this way, every heartbeat.
+    log_->debug("coordinator error endpoint={} code={} message={}",
+                coordinators_->endpoint(connection), StatusCodeName(code), reply.message);
+  } else {
+    log_->warn("coordinator error endpoint={} code={} message={}",
+               coordinators_->endpoint(connection), StatusCodeName(code), reply.message);
+  }
+  if (code == StatusCode::kUnavailable) coordinators_->OnUnavailable(connection, reply.message);
 }
 
 void Agent::StopAttempt(const std::string& attempt_id, std::string reason) {
@@ -301,7 +281,7 @@ void Agent::FinishAttempt(const std::string& attempt_id, const std::string& argv
   report.logTail = std::move(outcome.log_tail);
   log_->info("attempt ended attempt_id={} exit_code={} signal={} reason={}", attempt_id,
              OptionalText(report.exitCode), OptionalText(report.signal), report.reason);
-  Send(report);
+  SendReport(report);
   if (auto dropped = table_.OnEnded(std::move(report), clock_.MonotonicMillis())) {
     log_->warn("unacknowledged end report dropped attempt_id={}", *dropped);
   }
@@ -310,7 +290,8 @@ void Agent::FinishAttempt(const std::string& attempt_id, const std::string& argv
 
 // ---- outgoing ----------------------------------------------------------------
 
-void Agent::SendStatusAndReports() {
+void Agent::SendStatusAndReports(const std::vector<size_t>& targets) {
+  if (!coordinators_) return;
   protocol::NodeStatus status;
   status.node.nodeId = config_.node_id;
   status.node.bootId = boot_id_;
@@ -320,21 +301,41 @@ void Agent::SendStatusAndReports() {
   status.runningAttempts = table_.RunningAttempts();
   // Nobody to hear the reports: skip them rather than encode up to
   // max_pending_ended log tails every tick; a handshake triggers a resend.
-  if (!Send(status)) return;
-  for (const auto& id : table_.PendingStarted()) {
-    Send(protocol::AttemptStarted{config_.node_id, boot_id_, id});
+  if (!SendTo(targets, status)) return;
+  std::vector<size_t> report_targets;
+  for (size_t i : targets) {
+    if (coordinators_->IsReportTarget(i)) report_targets.push_back(i);
   }
-  for (const protocol::AttemptEnded* report : table_.PendingEnded()) Send(*report);
+  if (report_targets.empty()) return;
+  for (const auto& id : table_.PendingStarted()) {
+    SendTo(report_targets, protocol::AttemptStarted{config_.node_id, boot_id_, id});
+  }
+  for (const protocol::AttemptEnded* report : table_.PendingEnded()) {
+    SendTo(report_targets, *report);
+  }
 }
 
 template <class T>
-bool Agent::Send(const T& message) {
-  if (!dealer_) return false;
-  Status s = dealer_->Send(protocol::EncodeMessage(next_request_id_++, message));
-  if (!s.ok()) {
-    log_->debug("send failed type={} error={}", protocol::MessageTypeName(T::kType), s.message());
+bool Agent::SendTo(const std::vector<size_t>& targets, const T& message) {
+  if (!coordinators_ || targets.empty()) return false;
+  // One request id for the copies: they are one message to one Raft group.
+  const std::string frame = protocol::EncodeMessage(next_request_id_++, message);
+  bool queued = false;
+  for (size_t i : targets) {
+    Status s = coordinators_->Send(i, frame);
+    if (!s.ok()) {
+      log_->debug("send failed type={} endpoint={} error={}", protocol::MessageTypeName(T::kType),
+                  coordinators_->endpoint(i), s.message());
+    }
+    queued = queued || s.ok();
   }
-  return s.ok();
+  return queued;
+}
+
+template <class T>
+void Agent::SendReport(const T& message) {
+  // Not queued (no leader connected) is fine: it is resent every heartbeat.
+  if (coordinators_) SendTo(coordinators_->ReportTargets(), message);
 }
 
 // ---- shutdown ----------------------------------------------------------------
@@ -364,7 +365,7 @@ void Agent::MaybeFinishShutdown() {
     return;
   }
   // A last full report, so the coordinator sees at once that nothing runs here.
-  SendStatusAndReports();
+  SendStatusAndReports(coordinators_->All());
   CloseAll();
 }
 

@@ -1,13 +1,19 @@
 // Agent: the node agent's loop. One libuv loop in the calling thread owns the
-// DEALER to the coordinator, the heartbeat timer, the signal handlers and the
-// executor; messages are decoded, passed to the AttemptTable's rules, and
-// acted on (spawn, signal, send) here.
+// connections to the coordinator's replicas, the heartbeat timer, the signal
+// handlers and the executor; messages are decoded, passed to the
+// AttemptTable's rules, and acted on (spawn, signal, send) here.
 //
-//   start: sweep DATA/scratch, connect, NodeStatus at once and every heartbeat
-//   LaunchAttempt ─> AttemptTable::OnLaunch ─> Executor::Start ─> AttemptStarted
+//   start: sweep DATA/scratch, connect one DEALER per replica, NodeStatus at
+//          once and every heartbeat to every replica (followers track liveness
+//          too), and to one replica right after its handshake
+//   LaunchAttempt (from any replica) ─> AttemptTable::OnLaunch ─> Executor::Start ─> AttemptStarted
 //   KillAttempt, NodeStatusAck ─> Executor::Stop (SIGTERM, SIGKILL after the grace)
 //   processes gone, scratch deleted ─> AttemptEnded
-//   AttemptStarted and AttemptEnded are resent every heartbeat until acked.
+//   AttemptStarted and AttemptEnded go to the leader (every replica while none
+//   is known) and are resent every heartbeat until acked.
+//   NodeStatusAck makes its replica the leader; ErrorReply kUnavailable from
+//   the leader or its drop forgets it. An ErrorReply, or no answer at all,
+//   never kills anything.
 //   SIGINT, SIGTERM, RequestStop ─> SIGKILL every attempt, wait for cleanup, close, return
 //   a second signal ─> _Exit(128 + signal) at once
 #pragma once
@@ -18,6 +24,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 #include <zmq.hpp>
 
 #include "common/logging.h"
@@ -26,6 +33,7 @@
 #include "gantry/status.h"
 #include "node/agent_config.h"
 #include "node/attempt_table.h"
+#include "node/coordinator_connections.h"
 #include "node/end_reason.h"
 #include "node/executor.h"
 #include "protocol/messages.h"
@@ -58,19 +66,26 @@ class Agent {
   Status Connect();
   void CloseAll();
 
-  void OnFrames(LoopSocket::Frames& frames);
-  void OnMonitorEvent(LoopSocket::Frames& frames);
+  void OnFrames(size_t connection, LoopSocket::Frames& frames);
+  void OnConnected(size_t connection);
   void HandleLaunch(const protocol::LaunchAttempt& launch);
   void HandleKill(const protocol::KillAttempt& kill);
-  void HandleStatusAck(const protocol::NodeStatusAck& ack);
+  void HandleStatusAck(size_t connection, const protocol::NodeStatusAck& ack);
   void HandleReportAck(const protocol::AttemptReportAck& ack);
+  void HandleErrorReply(size_t connection, const protocol::ErrorReply& reply);
   void StopAttempt(const std::string& attempt_id, std::string reason);
   void FinishAttempt(const std::string& attempt_id, const std::string& argv0, Outcome outcome);
 
-  void SendStatusAndReports();
-  // False when the message could not be queued (no coordinator connected).
+  // NodeStatus, then the pending reports, to `targets` (reports only to
+  // those of them that are report targets).
+  void SendStatusAndReports(const std::vector<size_t>& targets);
+  // Sends `message` to each connection in `targets`. False when none could
+  // queue it (none connected).
   template <class T>
-  bool Send(const T& message);
+  bool SendTo(const std::vector<size_t>& targets, const T& message);
+  // To the leader, or to every connection while none is known.
+  template <class T>
+  void SendReport(const T& message);
 
   void OnSignal(int signum);
   void BeginShutdown(const std::string& why);
@@ -99,8 +114,7 @@ class Agent {
   AttemptTable table_;
   std::unique_ptr<Executor> executor_;
   zmq::context_t context_;
-  std::unique_ptr<LoopSocket> dealer_;
-  std::unique_ptr<LoopSocket> monitor_;
+  std::unique_ptr<CoordinatorConnections> coordinators_;
   uint64_t next_request_id_ = 1;
 };
 

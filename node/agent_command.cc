@@ -16,7 +16,7 @@ void AddAgentCommand(CLI::App& app) {
   CLI::App* cmd =
       app.add_subcommand("agent", "Run the node agent: run attempts the coordinator places here");
   cmd->add_option("--coordinator", flags->coordinators,
-                  "Coordinator endpoint(s), comma-separated: tcp://HOST:PORT")
+                  "Coordinator endpoints, comma-separated, one per replica: tcp://HOST:PORT")
       ->required();
   cmd->add_option("--data-dir", flags->data_dir,
                   "Directory for the node id, scratch space and logs (created if missing)")

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -60,6 +61,12 @@ Result<std::vector<std::string>> ParseEndpoints(std::string_view list) {
     if (!tcp && !ipc) {
       return Status::InvalidArgument("--coordinator: \"" + std::string(entry.substr(0, 128)) +
                                      "\" is not tcp://HOST:PORT");
+    }
+    // Each endpoint gets its own DEALER with the node id as routing id; two
+    // to one replica would keep taking over each other's pipe.
+    if (std::find(out.begin(), out.end(), entry) != out.end()) {
+      return Status::InvalidArgument("--coordinator: \"" + std::string(entry.substr(0, 128)) +
+                                     "\" is given twice");
     }
     out.emplace_back(entry);
   }

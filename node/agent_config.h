@@ -41,8 +41,8 @@ struct AgentConfig {
   int64_t kill_grace_ms = 10'000;
 };
 
-// Splits a comma-separated endpoint list. kInvalidArgument if it is empty or
-// an entry is not tcp://HOST:PORT or ipc://PATH.
+// Splits a comma-separated endpoint list. kInvalidArgument if it is empty,
+// an entry is not tcp://HOST:PORT or ipc://PATH, or an entry is repeated.
 Result<std::vector<std::string>> ParseEndpoints(std::string_view list);
 
 // Parses "key=value" labels. kInvalidArgument for a missing '=', an empty

@@ -28,6 +28,11 @@ TEST(ParseEndpoints, RejectsEmptyAndNonTcp) {
   EXPECT_EQ(ParseEndpoints("tcp://nohostport").status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(ParseEndpoints, RejectsAnEndpointGivenTwice) {
+  EXPECT_EQ(ParseEndpoints("tcp://a:1,tcp://b:2, tcp://a:1").status().code(),
+            StatusCode::kInvalidArgument);
+}
+
 TEST(ParseLabels, ParsesKeyValuePairs) {
   auto labels = ParseLabels({"rack=r1", "capacity=spot", "empty="});
   ASSERT_TRUE(labels.ok()) << labels.status().ToString();

@@ -1,6 +1,7 @@
 // The agent end to end over loopback: the test plays the coordinator with a
-// ROUTER on 127.0.0.1 (ephemeral port) and the agent runs real processes.
-// Waiting is polling the ROUTER until the expected message arrives.
+// ROUTER on 127.0.0.1 (ephemeral port), or a Raft group with one ROUTER per
+// replica, and the agent runs real processes. Waiting is polling the ROUTERs
+// until the expected message arrives.
 #include "node/agent.h"
 
 #include <gmock/gmock.h>
@@ -10,6 +11,8 @@
 #include <sys/wait.h>
 #include <zmq.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <functional>
@@ -80,23 +83,8 @@ class AgentTest : public ::testing::Test {
       zmq_pollitem_t item{router_.handle(), 0, ZMQ_POLLIN, 0};
       int rc = zmq_poll(&item, 1, static_cast<long>(left));
       if (rc <= 0) continue;  // timeout or EINTR: check the deadline again
-      std::vector<zmq::message_t> frames;
-      while (true) {
-        zmq::message_t part;
-        if (!router_.recv(part, zmq::recv_flags::dontwait)) break;
-        bool more = part.more();
-        frames.push_back(std::move(part));
-        if (!more) break;
-      }
-      if (frames.size() != 2) continue;
-      EXPECT_EQ(frames[0].to_string(), config_.node_id);  // the routing id is the node id
-      auto env = protocol::DecodeEnvelope(frames[1].to_string_view());
-      if (!env.ok()) {
-        ADD_FAILURE() << "agent sent a malformed frame: " << env.status().ToString();
-        continue;
-      }
-      Remember(*env);
-      if (env->type != T::kType) continue;
+      std::optional<protocol::Envelope> env = ReadEnvelope(router_);
+      if (!env || env->type != T::kType) continue;
       auto msg = protocol::DecodeBody<T>(*env);
       if (!msg.ok()) {
         ADD_FAILURE() << msg.status().ToString();
@@ -105,6 +93,28 @@ class AgentTest : public ::testing::Test {
       if (pred && !pred(*msg)) continue;
       return std::move(msg).value();
     }
+  }
+
+  // The next message the agent sent to `router`, if one is waiting. Checks
+  // the routing id and remembers reports in seen_started_ / seen_ended_.
+  std::optional<protocol::Envelope> ReadEnvelope(zmq::socket_t& router) {
+    std::vector<zmq::message_t> frames;
+    while (true) {
+      zmq::message_t part;
+      if (!router.recv(part, zmq::recv_flags::dontwait)) break;
+      bool more = part.more();
+      frames.push_back(std::move(part));
+      if (!more) break;
+    }
+    if (frames.size() != 2) return std::nullopt;
+    EXPECT_EQ(frames[0].to_string(), config_.node_id);  // the routing id is the node id
+    auto env = protocol::DecodeEnvelope(frames[1].to_string_view());
+    if (!env.ok()) {
+      ADD_FAILURE() << "agent sent a malformed frame: " << env.status().ToString();
+      return std::nullopt;
+    }
+    Remember(*env);
+    return std::move(env).value();
   }
 
   std::optional<protocol::AttemptEnded> ReceiveEnded(const std::string& id) {
@@ -117,12 +127,16 @@ class AgentTest : public ::testing::Test {
 
   template <class T>
   void SendToAgent(const T& message) {
-    const std::string frame = protocol::EncodeMessage(next_request_id_++, message);
-    SendRaw(frame);
+    SendFrom(router_, message);
   }
-  void SendRaw(const std::string& frame) {
-    router_.send(zmq::buffer(config_.node_id), zmq::send_flags::sndmore);
-    router_.send(zmq::buffer(frame), zmq::send_flags::none);
+  template <class T>
+  void SendFrom(zmq::socket_t& router, const T& message) {
+    SendRaw(router, protocol::EncodeMessage(next_request_id_++, message));
+  }
+  void SendRaw(const std::string& frame) { SendRaw(router_, frame); }
+  void SendRaw(zmq::socket_t& router, const std::string& frame) {
+    router.send(zmq::buffer(config_.node_id), zmq::send_flags::sndmore);
+    router.send(zmq::buffer(frame), zmq::send_flags::none);
   }
 
   protocol::LaunchAttempt Launch(const std::string& id, std::vector<std::string> command) {
@@ -460,6 +474,225 @@ TEST_F(AgentTest, RunFailsOnAnEndpointZeroMqRefuses) {
   Agent agent(config_, NullLogger(), NullLogger(), clock_);
   Status s = agent.Run();
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
+}
+
+TEST_F(AgentTest, RunFailsAndClosesWhenALaterEndpointIsRefused) {
+  // The first replica's sockets are open by then and must be closed cleanly.
+  config_.coordinators.push_back("tcp://");
+  Agent agent(config_, NullLogger(), NullLogger(), clock_);
+  Status s = agent.Run();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
+}
+
+// ---- a Raft group of coordinator replicas ------------------------------------
+
+// A replica played by the test. A leader acks every NodeStatus with current_
+// (the attempts the group placed) and every report; a follower refuses every
+// message as a Raft follower does; a silent one answers nothing (an outage,
+// or an election taking its time).
+enum class Role { kLeader, kFollower, kSilent };
+
+struct FakeReplica {
+  zmq::socket_t router;
+  Role role = Role::kSilent;
+  int statuses = 0;                           // NodeStatus received
+  std::vector<std::string> running;           // as the last NodeStatus listed
+  std::vector<std::string> started;           // ids of AttemptStarted received
+  std::vector<protocol::AttemptEnded> ended;  // AttemptEnded received
+
+  bool Started(const std::string& id) const {
+    return std::find(started.begin(), started.end(), id) != started.end();
+  }
+  int Ended(const std::string& id) const {
+    return static_cast<int>(std::count_if(ended.begin(), ended.end(),
+                                          [&](const auto& e) { return e.attemptId == id; }));
+  }
+};
+
+class AgentReplicasTest : public AgentTest {
+ protected:
+  void SetUp() override {
+    AgentTest::SetUp();
+    replicas_[0].router = std::move(router_);  // bound, and first in config_.coordinators
+    replicas_[1].router = zmq::socket_t(context_, zmq::socket_type::router);
+    ApplyRouterOptions(replicas_[1].router);
+    replicas_[1].router.bind("tcp://127.0.0.1:*");
+    config_.coordinators.push_back(replicas_[1].router.get(zmq::sockopt::last_endpoint));
+  }
+
+  // Reads what the agent sends to every replica, each answering as its role
+  // says, until `done` holds.
+  bool PumpUntil(const std::function<bool()>& done, int timeout_ms = 20'000) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (!done()) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      deadline - std::chrono::steady_clock::now())
+                      .count();
+      if (left <= 0) {
+        ADD_FAILURE() << "the replicas did not see what the test waits for";
+        return false;
+      }
+      std::array<zmq_pollitem_t, 2> items{};
+      for (size_t i = 0; i < replicas_.size(); ++i) {
+        items[i] = {replicas_[i].router.handle(), 0, ZMQ_POLLIN, 0};
+      }
+      if (zmq_poll(items.data(), static_cast<int>(items.size()), static_cast<long>(left)) <= 0) {
+        continue;  // timeout or EINTR: check the deadline again
+      }
+      for (size_t i = 0; i < replicas_.size(); ++i) {
+        if (items[i].revents & ZMQ_POLLIN) Answer(replicas_[i]);
+      }
+    }
+    return true;
+  }
+
+  void Answer(FakeReplica& r) {
+    std::optional<protocol::Envelope> env = ReadEnvelope(r.router);
+    if (!env) return;
+    std::optional<protocol::AttemptReportAck> report_ack;
+    switch (env->type) {
+      case protocol::MessageType::kNodeStatus: {
+        auto m = protocol::DecodeBody<protocol::NodeStatus>(*env);
+        ASSERT_TRUE(m.ok()) << m.status().ToString();
+        ++r.statuses;
+        r.running = m->runningAttempts;
+        if (r.role == Role::kLeader) {
+          SendFrom(r.router, protocol::NodeStatusAck{m->sequence, current_});
+        }
+        break;
+      }
+      case protocol::MessageType::kAttemptStarted: {
+        auto m = protocol::DecodeBody<protocol::AttemptStarted>(*env);
+        ASSERT_TRUE(m.ok()) << m.status().ToString();
+        r.started.push_back(m->attemptId);
+        report_ack = protocol::AttemptReportAck{m->attemptId, kStartedType};
+        break;
+      }
+      case protocol::MessageType::kAttemptEnded: {
+        auto m = protocol::DecodeBody<protocol::AttemptEnded>(*env);
+        ASSERT_TRUE(m.ok()) << m.status().ToString();
+        r.ended.push_back(*m);
+        report_ack = protocol::AttemptReportAck{m->attemptId, kEndedType};
+        break;
+      }
+      default:
+        ADD_FAILURE() << "unexpected " << protocol::MessageTypeName(env->type);
+        return;
+    }
+    if (r.role == Role::kLeader && report_ack) SendFrom(r.router, *report_ack);
+    if (r.role == Role::kFollower) {
+      SendFrom(r.router, protocol::ErrorReply{static_cast<uint8_t>(StatusCode::kUnavailable),
+                                              FollowerMessage()});
+    }
+  }
+
+  std::string FollowerMessage() const {
+    for (size_t i = 0; i < replicas_.size(); ++i) {
+      if (replicas_[i].role == Role::kLeader) {
+        return "not the leader; the leader is replica " + std::to_string(i + 1) + " at " +
+               config_.coordinators[i];
+      }
+    }
+    return "not the leader; no leader is known";
+  }
+
+  std::array<FakeReplica, 2> replicas_;
+  std::vector<std::string> current_;
+};
+
+TEST_F(AgentReplicasTest, StatusGoesToEveryReplicaAndReportsToTheLeader) {
+  FakeReplica& leader = replicas_[0];
+  FakeReplica& follower = replicas_[1];
+  leader.role = Role::kLeader;
+  follower.role = Role::kFollower;
+  StartAgent();
+  // Once the leader has acked, anything it sends next on the same connection
+  // arrives after the ack: the agent knows its leader when the launch comes.
+  ASSERT_TRUE(PumpUntil([&] { return leader.statuses > 0 && follower.statuses > 0; }));
+  current_ = {"a1"};
+  SendFrom(leader.router, Launch("a1", {"sleep", "100"}));
+  ASSERT_TRUE(PumpUntil(
+      [&] { return leader.Started("a1") && follower.running == std::vector<std::string>{"a1"}; }));
+  SendFrom(leader.router, protocol::KillAttempt{"a1", "user asked"});
+  ASSERT_TRUE(PumpUntil([&] { return leader.Ended("a1") > 0; }));
+  EXPECT_EQ(leader.ended.front().reason, "Terminated: user asked");
+
+  const int seen = follower.statuses;
+  ASSERT_TRUE(PumpUntil([&] { return follower.statuses >= seen + 3 && leader.running.empty(); }));
+  EXPECT_THAT(follower.started, IsEmpty());
+  EXPECT_THAT(follower.ended, IsEmpty());
+  EXPECT_THAT(follower.running, IsEmpty());
+}
+
+TEST_F(AgentReplicasTest, LeadershipMoveRedirectsReportsAndKillsNothing) {
+  FakeReplica& a = replicas_[0];
+  FakeReplica& b = replicas_[1];
+  a.role = Role::kLeader;
+  b.role = Role::kFollower;
+  StartAgent();
+  ASSERT_TRUE(PumpUntil([&] { return a.statuses > 0 && b.statuses > 0; }));
+  current_ = {"a1"};
+  SendFrom(a.router, Launch("a1", {"sleep", "100"}));
+  ASSERT_TRUE(PumpUntil([&] { return a.Started("a1"); }));
+
+  // b wins an election; a learns it lost and refuses from now on.
+  a.role = Role::kFollower;
+  b.role = Role::kLeader;
+  const int b_seen = b.statuses;
+  ASSERT_TRUE(PumpUntil([&] { return b.statuses > b_seen; }));  // b has acked one
+  current_.push_back("a2");
+  SendFrom(b.router, Launch("a2", {"true"}));
+  ASSERT_TRUE(PumpUntil([&] { return b.Started("a2") && b.Ended("a2") > 0; }));
+
+  const int a_seen = a.statuses;
+  ASSERT_TRUE(PumpUntil(
+      [&] { return a.statuses >= a_seen + 3 && b.running == std::vector<std::string>{"a1"}; }));
+  EXPECT_FALSE(a.Started("a2"));
+  EXPECT_EQ(a.Ended("a2"), 0);
+  EXPECT_EQ(a.Ended("a1") + b.Ended("a1"), 0) << "a1 was stopped";
+  EXPECT_THAT(a.running, ElementsAre("a1"));
+}
+
+TEST_F(AgentReplicasTest, SilenceKillsNothingAndTheEndReachesTheNextLeader) {
+  FakeReplica& a = replicas_[0];
+  FakeReplica& b = replicas_[1];
+  a.role = Role::kLeader;
+  b.role = Role::kFollower;
+  StartAgent();
+  ASSERT_TRUE(PumpUntil([&] { return a.statuses > 0 && b.statuses > 0; }));
+  current_ = {"a1"};
+  // $HOME/../.. is the data dir: a1 runs until the test creates DATA/release.
+  SendFrom(a.router,
+           Launch("a1", {"sh", "-c", "until [ -e $HOME/../../release ]; do sleep 0.02; done"}));
+  ASSERT_TRUE(PumpUntil([&] { return a.Started("a1"); }));
+
+  a.role = Role::kSilent;
+  b.role = Role::kSilent;
+  const int a_seen = a.statuses;
+  const int b_seen = b.statuses;
+  ASSERT_TRUE(PumpUntil([&] { return a.statuses >= a_seen + 10 && b.statuses >= b_seen + 10; }));
+  EXPECT_THAT(a.running, ElementsAre("a1"));
+  EXPECT_THAT(b.running, ElementsAre("a1"));
+  EXPECT_THAT(a.ended, IsEmpty());
+  EXPECT_THAT(b.ended, IsEmpty());
+
+  // a1 ends during the silence: its report goes out, and nobody acks it.
+  testutil::WriteFile(config_.data_dir / "release", "");
+  ASSERT_TRUE(PumpUntil([&] { return a.Ended("a1") + b.Ended("a1") > 0; }));
+  b.role = Role::kLeader;
+  ASSERT_TRUE(PumpUntil([&] { return b.Ended("a1") > 0; }));
+  const protocol::AttemptEnded& ended = b.ended.back();
+  EXPECT_EQ(ended.exitCode, std::optional<int32_t>(0));
+  EXPECT_FALSE(ended.signal.has_value());
+
+  // Acked: a report already in flight may still come, then no more.
+  int b_now = b.statuses;
+  ASSERT_TRUE(PumpUntil([&] { return b.statuses >= b_now + 2; }));
+  const int reports = a.Ended("a1") + b.Ended("a1");
+  b_now = b.statuses;
+  ASSERT_TRUE(PumpUntil([&] { return b.statuses >= b_now + 3; }));
+  EXPECT_EQ(a.Ended("a1") + b.Ended("a1"), reports);
+  EXPECT_THAT(b.running, IsEmpty());
 }
 
 }  // namespace
