@@ -17,6 +17,11 @@ void AddClientCommands(CLI::App& app) {
   client::AddDescribeComputeEnvironmentsVerb(app);
   client::AddDescribeJobDefinitionsVerb(app);
   client::AddNodesVerb(app);
+  CLI::App* op = app.add_subcommand("operator", "Operate the coordinator's replicas");
+  op->require_subcommand(1);
+  client::AddOperatorRaftVerbs(*op);
+  // Only now: a subcommand inherits its parent's help group when added.
+  op->group(client::kOperatorGroup);
 }
 
 }  // namespace gantry

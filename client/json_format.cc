@@ -177,6 +177,8 @@ json JobDefinitionToAwsJson(const protocol::JobDefinition& d) {
 
 json NodeViewToJson(const protocol::NodeView& n) { return ToJson(n); }
 
+json RaftPeersReplyToJson(const protocol::RaftPeersReply& r) { return ToJson(r); }
+
 std::string DumpJson(const json& j) {
   return j.dump(2, ' ', false, json::error_handler_t::replace);
 }

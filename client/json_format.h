@@ -47,6 +47,8 @@ nlohmann::json ComputeEnvironmentToAwsJson(const protocol::ComputeEnvironmentVie
 nlohmann::json JobDefinitionToAwsJson(const protocol::JobDefinition& d);
 // Every NodeView field under its own name (enums by name).
 nlohmann::json NodeViewToJson(const protocol::NodeView& n);
+// {"replicaId": N, "peers": [{"id", "address", "role", "leader"}, ...]}.
+nlohmann::json RaftPeersReplyToJson(const protocol::RaftPeersReply& r);
 
 // j.dump(2) that cannot throw on invalid UTF-8 (a job's log tail or reason
 // may hold any bytes): bad sequences become U+FFFD.

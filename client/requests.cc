@@ -1,6 +1,9 @@
 #include "client/requests.h"
 
+#include <arpa/inet.h>
+
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -104,6 +107,39 @@ Status ApplyResourceFlags(std::optional<uint32_t> vcpus, std::optional<uint64_t>
   if (memory_mib) r.memoryMib = *memory_mib;
   if (disk_mib) r.diskMib = *disk_mib;
   return r.Validate();
+}
+
+// Parsed here rather than by CLI11, whose unsigned conversion wraps "-1".
+Result<uint64_t> RaftId(std::string_view text) {
+  if (text.empty()) return Invalid("--id is required");
+  uint64_t id = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size() || id == 0) {
+    return Invalid("--id must be a replica id > 0, got " + Quote(text));
+  }
+  return id;
+}
+
+// The coordinator's own rule (libraft 0.15 resolves no names), so a typo
+// fails here rather than as a peer nobody can reach.
+Status CheckRaftAddress(std::string_view address) {
+  auto bad = [&](std::string_view why) {
+    return Invalid("--address " + Quote(address) + ": " + std::string(why) +
+                   " (want the replica's Raft address a.b.c.d:port)");
+  };
+  size_t colon = address.rfind(':');
+  if (colon == std::string_view::npos) return bad("no port");
+  std::string host(address.substr(0, colon));
+  in_addr ip{};
+  if (inet_pton(AF_INET, host.c_str(), &ip) != 1) return bad("not an IPv4 address");
+  std::string_view port_text = address.substr(colon + 1);
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() || port == 0 ||
+      port > 65535) {
+    return bad("the port must be 1-65535");
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -261,6 +297,29 @@ Result<protocol::ListJobsRequest> BuildListJobs(const ListJobsFlags& flags) {
   req.maxResults = flags.max_results;
   if (!flags.next_token.empty()) req.nextToken = flags.next_token;
   GANTRY_RETURN_IF_ERROR(req.Validate());
+  return req;
+}
+
+Result<protocol::RaftAddVoterRequest> BuildRaftAddVoter(const RaftPeerFlags& flags) {
+  protocol::RaftAddVoterRequest req;
+  GANTRY_ASSIGN_OR_RETURN(req.id, RaftId(flags.id));
+  GANTRY_RETURN_IF_ERROR(CheckRaftAddress(flags.address));
+  req.address = flags.address;
+  GANTRY_RETURN_IF_ERROR(req.Validate());
+  return req;
+}
+
+Result<protocol::RaftRemovePeerRequest> BuildRaftRemovePeer(const RaftPeerFlags& flags) {
+  protocol::RaftRemovePeerRequest req;
+  GANTRY_ASSIGN_OR_RETURN(req.id, RaftId(flags.id));
+  return req;
+}
+
+Result<protocol::RaftTransferLeaderRequest> BuildRaftTransferLeader(const RaftPeerFlags& flags) {
+  protocol::RaftTransferLeaderRequest req;  // id 0: any voter
+  if (!flags.id.empty()) {
+    GANTRY_ASSIGN_OR_RETURN(req.id, RaftId(flags.id));
+  }
   return req;
 }
 

@@ -114,6 +114,17 @@ struct ListJobsFlags {
 };
 Result<protocol::ListJobsRequest> BuildListJobs(const ListJobsFlags& flags);
 
+// gantry operator raft add-voter / remove-peer / transfer-leader. Each
+// checks only the flags it uses: --id a whole number > 0 (transfer-leader:
+// absent means any voter), --address "a.b.c.d:port" with port 1-65535.
+struct RaftPeerFlags {
+  std::string id;  // as typed; empty: not given
+  std::string address;
+};
+Result<protocol::RaftAddVoterRequest> BuildRaftAddVoter(const RaftPeerFlags& flags);
+Result<protocol::RaftRemovePeerRequest> BuildRaftRemovePeer(const RaftPeerFlags& flags);
+Result<protocol::RaftTransferLeaderRequest> BuildRaftTransferLeader(const RaftPeerFlags& flags);
+
 // The text of a JSON argument: "file://PATH" or "PATH" is read from the
 // file, "-" from stdin, and text starting with '{' or '[' is the JSON
 // itself. kNotFound / kInvalidArgument name the file. Reads files.

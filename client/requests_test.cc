@@ -310,6 +310,52 @@ TEST(ListJobs, RejectsBadFlags) {
   ExpectError(BuildListJobs(f).status(), StatusCode::kInvalidArgument, "maxResults must be between 1 and 1000");
 }
 
+TEST(RaftPeerFlags, BuildEachRequest) {
+  RaftPeerFlags f;
+  f.id = "4";
+  f.address = "10.0.0.4:7420";
+  auto add = BuildRaftAddVoter(f);
+  ASSERT_TRUE(add.ok()) << add.status().ToString();
+  EXPECT_EQ(add->id, 4u);
+  EXPECT_EQ(add->address, "10.0.0.4:7420");
+  EXPECT_EQ(BuildRaftRemovePeer(f)->id, 4u);
+  EXPECT_EQ(BuildRaftTransferLeader(f)->id, 4u);
+  EXPECT_EQ(BuildRaftTransferLeader(RaftPeerFlags{})->id, 0u);  // any voter
+}
+
+TEST(RaftPeerFlags, RejectsMissingZeroAndMalformedIds) {
+  RaftPeerFlags f;
+  f.address = "10.0.0.4:7420";
+  ExpectError(BuildRaftAddVoter(f).status(), StatusCode::kInvalidArgument, "--id is required");
+  ExpectError(BuildRaftRemovePeer(f).status(), StatusCode::kInvalidArgument, "--id is required");
+  for (const char* bad : {"0", "-1", "+1", "1x", " 1", "18446744073709551616"}) {
+    f.id = bad;
+    for (const Status& s : {BuildRaftAddVoter(f).status(), BuildRaftRemovePeer(f).status(),
+                            BuildRaftTransferLeader(f).status()}) {
+      ExpectError(s, StatusCode::kInvalidArgument,
+                  "--id must be a replica id > 0, got \"" + std::string(bad) + "\"");
+    }
+  }
+}
+
+TEST(RaftPeerFlags, AddressMustBeADottedQuadAndPort) {
+  RaftPeerFlags f;
+  f.id = "4";
+  for (const char* ok : {"10.0.0.4:7420", "127.0.0.1:1", "255.255.255.255:65535"}) {
+    f.address = ok;
+    EXPECT_TRUE(BuildRaftAddVoter(f).ok()) << ok;
+  }
+  for (const char* bad : {"", "10.0.0.4", "10.0.0.4:", "10.0.0.4:0", "10.0.0.4:65536", "10.0.0.4:74x",
+                          "10.0.0.4:+1", "10.0.0:7420", "10.0.0.256:7420", "node4:7420",
+                          "tcp://10.0.0.4:7420", "[::1]:7420"}) {
+    f.address = bad;
+    auto r = BuildRaftAddVoter(f);
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_EQ(r.status().message().rfind("--address \"" + std::string(bad) + "\": ", 0), 0u)
+        << r.status().message();
+  }
+}
+
 TEST(JsonArgument, LiteralFileAndMissingFile) {
   EXPECT_EQ(*ReadJsonArgument(R"({"a": 1})", "--x"), R"({"a": 1})");
   std::string path = testing::TempDir() + "/gantry_client_json_arg.json";

@@ -1,5 +1,7 @@
 #include "client/resource_tables.h"
 
+#include <algorithm>
+
 #include "client/output.h"
 
 namespace gantry::client {
@@ -68,6 +70,16 @@ std::string FormatNodeTable(const std::vector<protocol::NodeView>& nodes) {
   return FormatTable({"NODE", "STATE", "VCPU FREE/TOTAL", "MEMORY FREE/TOTAL", "DISK FREE/TOTAL", "RUNNING",
                       "LAST SEEN"},
                      rows);
+}
+
+std::string FormatRaftPeerTable(const std::vector<protocol::RaftPeerInfo>& peers) {
+  std::vector<protocol::RaftPeerInfo> sorted = peers;
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& p : sorted) {
+    rows.push_back({std::to_string(p.id), OneLine(p.address), OneLine(p.role), p.leader ? "true" : "false"});
+  }
+  return FormatTable({"ID", "ADDRESS", "ROLE", "LEADER"}, rows);
 }
 
 }  // namespace gantry::client

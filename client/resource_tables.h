@@ -1,5 +1,5 @@
 // The text tables of describe-job-queues, describe-compute-environments,
-// describe-job-definitions and nodes. Pure.
+// describe-job-definitions, nodes and operator raft. Pure.
 #pragma once
 
 #include <string>
@@ -21,6 +21,9 @@ std::string FormatJobDefinitionTable(const std::vector<protocol::JobDefinition>&
 
 // NODE, STATE, VCPU (free/total), MEMORY, DISK, RUNNING, LAST SEEN.
 std::string FormatNodeTable(const std::vector<protocol::NodeView>& nodes);
+
+// ID, ADDRESS, ROLE, LEADER ("true"/"false"), by id.
+std::string FormatRaftPeerTable(const std::vector<protocol::RaftPeerInfo>& peers);
 
 // "k=v,k2=v2", or "-" when empty.
 std::string FormatLabels(const protocol::Labels& labels);

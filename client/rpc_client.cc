@@ -1,8 +1,10 @@
 #include "client/rpc_client.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <optional>
 #include <random>
+#include <thread>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
@@ -13,6 +15,19 @@ namespace {
 
 constexpr int kHeartbeatIntervalMs = 1000;
 constexpr int kHeartbeatTimeoutMs = 5000;
+
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+// Longest default wait on one of several endpoints: a follower or the
+// leader answers in milliseconds, so a second of silence means a dead or
+// cut-off replica.
+constexpr milliseconds kMaxTryTimeout{1000};
+// Pause after a round without an answer: an election takes about a second,
+// so a few dozen rounds at most, without spinning on the replicas.
+constexpr milliseconds kFirstPause{20};
+constexpr milliseconds kPauseStep{10};
+constexpr milliseconds kMaxPause{50};
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -27,13 +42,15 @@ uint64_t RandomRequestId() {
   return id >> 1;
 }
 
-std::string JoinEndpoints(const std::vector<std::string>& endpoints) {
-  std::string out;
-  for (size_t i = 0; i < endpoints.size(); ++i) {
-    if (i > 0) out += i + 1 == endpoints.size() ? " or " : ", ";
-    out += endpoints[i];
+// The error an ErrorReply carries; kInternal if it does not decode.
+Status ErrorReplyStatus(const protocol::Envelope& env) {
+  Result<protocol::ErrorReply> err = protocol::DecodeBody<protocol::ErrorReply>(env);
+  if (!err.ok()) {
+    return Status::Internal("undecodable error reply from the coordinator: " + err.status().message());
   }
-  return out;
+  StatusCode code = StatusCodeFromInt(err->code);
+  if (code == StatusCode::kOk) code = StatusCode::kInternal;
+  return Status(code, err->message);
 }
 
 }  // namespace
@@ -66,6 +83,23 @@ Result<std::vector<std::string>> ResolveEndpoints(std::string_view flag, const c
     return r;
   }
   return std::vector<std::string>{DefaultEndpoint()};
+}
+
+milliseconds TryTimeout(const RpcOptions& options) {
+  const size_t n = options.endpoints.size();
+  // Abandoning the only endpoint gains nothing and resends the request.
+  if (n <= 1) return options.timeout;
+  if (options.try_timeout) return *options.try_timeout;
+  return std::clamp(options.timeout / static_cast<int64_t>(n), milliseconds(1), kMaxTryTimeout);
+}
+
+std::string JoinEndpoints(const std::vector<std::string>& endpoints) {
+  std::string out;
+  for (size_t i = 0; i < endpoints.size(); ++i) {
+    if (i > 0) out += i + 1 == endpoints.size() ? " or " : ", ";
+    out += endpoints[i];
+  }
+  return out;
 }
 
 std::string FormatTimeout(std::chrono::milliseconds timeout) {
@@ -107,20 +141,20 @@ struct RpcClient::Impl {
 
   void Disconnect() { socket.reset(); }
 
-  // One attempt on the current endpoint. kUnavailable on timeout.
-  Result<protocol::Envelope> Try(uint64_t id, const std::string& frame) {
+  // One attempt on the current endpoint, waiting up to `wait`.
+  // kUnavailable when no reply came (timeout or a socket error).
+  Result<protocol::Envelope> Try(uint64_t id, const std::string& frame, milliseconds wait) {
     GANTRY_RETURN_IF_ERROR(Connect());
     const std::string& endpoint = options.endpoints[current];
-    auto deadline = std::chrono::steady_clock::now() + options.timeout;
+    auto deadline = Clock::now() + wait;
     auto timed_out = [&] {
       return Status::Unavailable("cannot reach the coordinator at " + endpoint + " (no reply within " +
-                                 FormatTimeout(options.timeout) + ")");
+                                 FormatTimeout(wait) + ")");
     };
     try {
       if (!socket->send(zmq::buffer(frame), zmq::send_flags::dontwait)) return timed_out();
       while (true) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now());
+        auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
         if (left.count() <= 0) return timed_out();
         zmq::pollitem_t item{static_cast<void*>(*socket), 0, ZMQ_POLLIN, 0};
         try {
@@ -153,6 +187,9 @@ struct RpcClient::Impl {
 Result<std::unique_ptr<RpcClient>> RpcClient::Create(RpcOptions options) {
   if (options.endpoints.empty()) return Status::InvalidArgument("no coordinator endpoint given");
   if (options.timeout.count() <= 0) return Status::InvalidArgument("the timeout must be positive");
+  if (options.try_timeout && options.try_timeout->count() <= 0) {
+    return Status::InvalidArgument("the per-endpoint timeout must be positive");
+  }
   std::unique_ptr<Impl> impl;
   try {
     impl.reset(new Impl{std::move(options), zmq::context_t(1), std::nullopt, 0});
@@ -172,38 +209,49 @@ const std::string& RpcClient::current_endpoint() const {
 }
 
 Result<protocol::Envelope> RpcClient::Exchange(uint64_t id, const std::string& frame) {
-  const size_t n = impl_->options.endpoints.size();
-  Status last;
-  size_t timeouts = 0;
-  for (size_t tried = 0; tried < n; ++tried) {
-    Result<protocol::Envelope> env = impl_->Try(id, frame);
+  const RpcOptions& options = impl_->options;
+  const size_t n = options.endpoints.size();
+  const auto deadline = Clock::now() + options.timeout;
+  const milliseconds slice = TryTimeout(options);
+  milliseconds pause = kFirstPause;
+  std::optional<std::string> last_refusal;  // "from endpoint: message"
+  int sends = 0;
+  for (size_t in_round = 0;; ++in_round) {
+    auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+    if (in_round == n) {
+      // A whole round without an answer: an election, most likely.
+      std::this_thread::sleep_for(std::min(pause, left));
+      pause = std::min(pause + kPauseStep, kMaxPause);
+      in_round = 0;
+      left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+    }
+    if (left.count() <= 0) break;
+    ++sends;
+    Result<protocol::Envelope> env = impl_->Try(id, frame, std::min(slice, left));
     if (env.ok() && env->type != protocol::MessageType::kErrorReply) return env;
     if (env.ok()) {
-      Result<protocol::ErrorReply> err = protocol::DecodeBody<protocol::ErrorReply>(*env);
-      if (!err.ok()) {
-        return Status::Internal("undecodable error reply from the coordinator: " +
-                                err.status().message());
+      Status refused = ErrorReplyStatus(*env);
+      if (refused.code() == StatusCode::kConflict && sends > 1) {
+        return Status(refused.code(), refused.message() +
+                                          " (the request was sent more than once during a failover; "
+                                          "an earlier attempt may have done this)");
       }
-      StatusCode code = StatusCodeFromInt(err->code);
-      if (code == StatusCode::kOk) code = StatusCode::kInternal;
-      if (code != StatusCode::kUnavailable) return Status(code, err->message);
-      last = Status(code, err->message + " (coordinator at " + current_endpoint() + ")");
-    } else if (env.status().code() == StatusCode::kUnavailable) {
-      last = env.status();
-      ++timeouts;
-    } else {
+      if (refused.code() != StatusCode::kUnavailable) return refused;
+      last_refusal = "from " + current_endpoint() + ": " + refused.message();
+    } else if (env.status().code() != StatusCode::kUnavailable) {
       return env.status();
     }
     // Move on; closing the socket drops the abandoned request.
     impl_->Disconnect();
     impl_->current = (impl_->current + 1) % n;
   }
-  if (n > 1 && timeouts == n) {
-    return Status::Unavailable("cannot reach the coordinator at " +
-                               JoinEndpoints(impl_->options.endpoints) + " (no reply within " +
-                               FormatTimeout(impl_->options.timeout) + " from any)");
+  const std::string within = FormatTimeout(options.timeout);
+  if (last_refusal) {
+    return Status::Unavailable("no leader answered within " + within + " at " +
+                               JoinEndpoints(options.endpoints) + "; last answer, " + *last_refusal);
   }
-  return last;
+  return Status::Unavailable("cannot reach the coordinator at " + JoinEndpoints(options.endpoints) +
+                             " (no reply within " + within + (n > 1 ? " from any)" : ")"));
 }
 
 }  // namespace gantry::client

@@ -1,20 +1,33 @@
 // RpcClient: the client's one blocking request/reply exchange with a
 // coordinator, over a ZeroMQ DEALER socket.
 //
-// A call encodes the request in an envelope with a fresh request id, sends it
-// to the current endpoint and waits up to `timeout` for the reply carrying
-// that id (replies with other ids, e.g. late answers to an abandoned request,
-// are dropped). With several endpoints (every replica of the coordinator),
-// an endpoint that does not answer in time, or answers kUnavailable (e.g. a
-// replica that knows no leader), is abandoned for the next one, in order:
+// The coordinator is a Raft group: every replica has a client endpoint, and
+// only the leader serves requests; a follower answers each one with
+// ErrorReply kUnavailable ("not the leader; ..."), and during an election
+// (about a second) no replica serves. So a call cycles through the endpoints
+// until one answers or the call's budget (RpcOptions::timeout) is spent:
 //
-//   endpoint i --send--> wait --reply(id)-------------------> done, stay on i
-//                          |--timeout / ErrorReply(kUnavailable)--> i+1 ...
-//                          '--all endpoints tried--> kUnavailable
+//   endpoint i --send, wait <= slice--+--reply(id)---------------------> done, stay on i
+//       ^                             +--ErrorReply, not kUnavailable--> that error, stay on i
+//       |                             '--silence / kUnavailable---.
+//       '--- i+1; after a whole round without an answer, --------'
+//            first pause 20..50 ms (growing)
 //
-// A request abandoned on one endpoint may still have been carried out there;
-// requests that create something carry a client token (SubmitJob) or fail
-// with kConflict when repeated, so a retry elsewhere cannot do it twice.
+//   budget spent --> kUnavailable: "no leader answered ..." if an endpoint
+//                    refused, else "cannot reach the coordinator ..."
+//
+// Each try waits for replies carrying the request's id (replies with other
+// ids, e.g. late answers to an abandoned request, are dropped); the slice
+// bounds what a dead replica costs. Moving on closes the socket, so nothing
+// queued for a dead replica is delivered when it comes back.
+//
+// Ambiguity: a request abandoned after a silent slice, or refused by a
+// leader that lost its leadership while committing it, may still have been
+// carried out; the same request (same id) is then sent elsewhere. SubmitJob
+// carries a client token so a repeat returns the first job; creates answer
+// kConflict when repeated, and the message then says the request was sent
+// more than once. A final kUnavailable after a timeout does not mean the
+// request was not carried out.
 //
 // Thread-compatible: one thread at a time. Never throws.
 #pragma once
@@ -22,6 +35,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,11 +63,21 @@ GANTRY_CLIENT_REPLY_OF_(DescribeJobQueuesRequest, DescribeJobQueuesReply);
 GANTRY_CLIENT_REPLY_OF_(DescribeComputeEnvironmentsRequest, DescribeComputeEnvironmentsReply);
 GANTRY_CLIENT_REPLY_OF_(DescribeJobDefinitionsRequest, DescribeJobDefinitionsReply);
 GANTRY_CLIENT_REPLY_OF_(DescribeNodesRequest, DescribeNodesReply);
+GANTRY_CLIENT_REPLY_OF_(RaftListPeersRequest, RaftPeersReply);
+GANTRY_CLIENT_REPLY_OF_(RaftAddVoterRequest, RaftPeersReply);
+GANTRY_CLIENT_REPLY_OF_(RaftRemovePeerRequest, RaftPeersReply);
+GANTRY_CLIENT_REPLY_OF_(RaftTransferLeaderRequest, RaftPeersReply);
 #undef GANTRY_CLIENT_REPLY_OF_
 
 struct RpcOptions {
   std::vector<std::string> endpoints;  // tried in this order; at least one
-  std::chrono::milliseconds timeout{5000};  // per endpoint and call
+  // The whole budget of one call, every endpoint and pause included.
+  std::chrono::milliseconds timeout{5000};
+  // How long one endpoint may stay silent before the call moves on. Unset:
+  // min(1 s, timeout / number of endpoints), so each gets a turn. With one
+  // endpoint the call always waits out the budget on it, which suits a slow,
+  // non-idempotent request sent to a known leader.
+  std::optional<std::chrono::milliseconds> try_timeout;
 };
 
 // Splits a comma-separated endpoint list ("tcp://a:7400, b:7400"), trims
@@ -65,23 +89,30 @@ Result<std::vector<std::string>> ParseEndpointList(std::string_view list);
 // of GANTRY_ENDPOINT, may be null) if not empty, else DefaultEndpoint().
 Result<std::vector<std::string>> ResolveEndpoints(std::string_view flag, const char* env);
 
+// How long a call with `options` waits on one endpoint before moving on.
+std::chrono::milliseconds TryTimeout(const RpcOptions& options);
+
+// "a", "a or b", "a, b or c": endpoints as messages name them.
+std::string JoinEndpoints(const std::vector<std::string>& endpoints);
+
 // "5s", "0.25s": how a timeout is spelt in messages.
 std::string FormatTimeout(std::chrono::milliseconds timeout);
 
 class RpcClient {
  public:
-  // kInvalidArgument if `options` has no endpoint or a non-positive timeout,
-  // kInternal if ZeroMQ cannot make a context. Connects lazily.
+  // kInvalidArgument if `options` has no endpoint or a non-positive timeout
+  // or try_timeout, kInternal if ZeroMQ cannot make a context. Connects lazily.
   static Result<std::unique_ptr<RpcClient>> Create(RpcOptions options);
   ~RpcClient();
   RpcClient(const RpcClient&) = delete;
   RpcClient& operator=(const RpcClient&) = delete;
 
-  // Sends `req` and returns the reply. Failures:
-  //   kUnavailable   no endpoint replied within the timeout (the message
-  //                  names the endpoints and the timeout), or every one
-  //                  answered kUnavailable;
-  //   the ErrorReply's own code and message when the coordinator refuses;
+  // Sends `req` and returns the reply, riding out a failover (see above).
+  // Failures:
+  //   kUnavailable   no leader answered within the budget; the message names
+  //                  the endpoints, the budget and the last refusal if any;
+  //   the ErrorReply's own code and message when the coordinator refuses
+  //                  with any other code (never retried);
   //   kInternal      a reply of the wrong type or one that does not decode;
   //   kInvalidArgument  an endpoint ZeroMQ cannot parse.
   template <class Req, class Rep = typename ReplyOf<Req>::type>
@@ -101,7 +132,7 @@ class RpcClient {
     return rep;
   }
 
-  // The endpoint the next call tries first.
+  // The endpoint the next call tries first: the last one that answered.
   const std::string& current_endpoint() const;
 
  private:
@@ -109,7 +140,7 @@ class RpcClient {
   explicit RpcClient(std::unique_ptr<Impl> impl, uint64_t first_request_id);
 
   // Sends `frame` (request `id`) with failover and returns the reply's
-  // envelope; an ErrorReply comes back as its Status.
+  // envelope; an ErrorReply comes back as its Status. In rpc_client.cc.
   Result<protocol::Envelope> Exchange(uint64_t id, const std::string& frame);
 
   std::unique_ptr<Impl> impl_;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+
 #include "client/fake_coordinator_test_util.h"
 #include "gantry/ports.h"
 
@@ -12,9 +15,19 @@ using protocol::DescribeJobsReply;
 using protocol::DescribeJobsRequest;
 using protocol::Envelope;
 using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kNoLeader = "not the leader; no leader is known";
 
 std::unique_ptr<RpcClient> MakeClient(std::vector<std::string> endpoints, milliseconds timeout) {
   auto client = RpcClient::Create({std::move(endpoints), timeout});
+  EXPECT_TRUE(client.ok()) << client.status().ToString();
+  return std::move(client).value();
+}
+
+std::unique_ptr<RpcClient> MakeClient(std::vector<std::string> endpoints, milliseconds timeout,
+                                      milliseconds try_timeout) {
+  auto client = RpcClient::Create({std::move(endpoints), timeout, try_timeout});
   EXPECT_TRUE(client.ok()) << client.status().ToString();
   return std::move(client).value();
 }
@@ -30,6 +43,19 @@ std::vector<std::string> EchoJobs(const Envelope& env) {
     rep.jobs.push_back(job);
   }
   return Reply(env, rep);
+}
+
+// A follower: refuses every request as a replica does that is not the leader.
+std::vector<std::string> Refuse(const Envelope& env, const char* message = kNoLeader) {
+  return {FakeCoordinator::Error(env.requestId, StatusCode::kUnavailable, message)};
+}
+
+FakeCoordinator::Handler Hung() {
+  return [](const Envelope&) { return std::vector<std::string>{}; };
+}
+
+milliseconds MillisSince(Clock::time_point start) {
+  return std::chrono::duration_cast<milliseconds>(Clock::now() - start);
 }
 
 // An endpoint where nothing listens: bind an ephemeral port, then close it.
@@ -136,7 +162,7 @@ TEST(RpcClient, FailsOverToTheNextEndpointOnTimeout) {
 }
 
 TEST(RpcClient, FailsOverFromACoordinatorThatDoesNotAnswer) {
-  FakeCoordinator hung([](const Envelope&) { return std::vector<std::string>{}; });
+  FakeCoordinator hung(Hung());
   FakeCoordinator good(EchoJobs);
   auto client = MakeClient({hung.endpoint(), good.endpoint()}, milliseconds(200));
   auto rep = client->Call(Ask("j1"));
@@ -156,6 +182,97 @@ TEST(RpcClient, UnavailableErrorReplyMovesToTheNextEndpoint) {
   ASSERT_TRUE(rep.ok()) << rep.status().ToString();
 }
 
+TEST(RpcClient, RidesOutAnElection) {
+  // Both replicas refuse the first 5 requests between them (an election),
+  // then `second` has won and `first` points at it.
+  constexpr int kElectionRequests = 5;
+  std::atomic<int> seen{0};
+  FakeCoordinator first([&](const Envelope& env) {
+    ++seen;
+    return Refuse(env, "not the leader; the leader is replica 2 at 127.0.0.1:7421");
+  });
+  FakeCoordinator second([&](const Envelope& env) {
+    return ++seen > kElectionRequests ? EchoJobs(env) : Refuse(env);
+  });
+  auto client = MakeClient({first.endpoint(), second.endpoint()}, milliseconds(5000));
+  auto rep = client->Call(Ask("j1"));
+  ASSERT_TRUE(rep.ok()) << rep.status().ToString();
+  EXPECT_EQ(rep->jobs[0].jobId, "j1");
+  EXPECT_GT(seen.load(), kElectionRequests);
+  EXPECT_EQ(client->current_endpoint(), second.endpoint());
+  // Every copy was the same request.
+  auto ids = first.request_ids();
+  for (uint64_t id : second.request_ids()) ids.push_back(id);
+  for (uint64_t id : ids) EXPECT_EQ(id, ids.front());
+  // The next call goes straight to the leader.
+  int first_before = first.requests();
+  ASSERT_TRUE(client->Call(Ask("j2")).ok());
+  EXPECT_EQ(first.requests(), first_before);
+}
+
+TEST(RpcClient, ElectionOnTheOnlyEndpointIsRiddenOut) {
+  std::atomic<int> seen{0};
+  FakeCoordinator coord([&](const Envelope& env) { return ++seen > 3 ? EchoJobs(env) : Refuse(env); });
+  auto client = MakeClient({coord.endpoint()}, milliseconds(5000));
+  auto rep = client->Call(Ask("j1"));
+  ASSERT_TRUE(rep.ok()) << rep.status().ToString();
+  EXPECT_EQ(coord.requests(), 4);
+}
+
+TEST(RpcClient, NoLeaderUntilTheDeadlineNamesTheEndpoints) {
+  FakeCoordinator a([](const Envelope& env) { return Refuse(env); });
+  FakeCoordinator b([](const Envelope& env) { return Refuse(env); });
+  auto client = MakeClient({a.endpoint(), b.endpoint()}, milliseconds(300));
+  auto start = Clock::now();
+  auto rep = client->Call(Ask("x"));
+  milliseconds took = MillisSince(start);
+  ASSERT_FALSE(rep.ok());
+  EXPECT_EQ(rep.status().code(), StatusCode::kUnavailable);
+  const std::string m = rep.status().message();
+  std::string prefix = "no leader answered within 0.3s at " + a.endpoint() + " or " + b.endpoint() +
+                       "; last answer, from ";
+  EXPECT_EQ(m.rfind(prefix, 0), 0u) << m;
+  EXPECT_TRUE(m == prefix + a.endpoint() + ": " + kNoLeader || m == prefix + b.endpoint() + ": " + kNoLeader) << m;
+  EXPECT_GE(took, milliseconds(290));
+  EXPECT_LT(took, milliseconds(2000));
+  // Rounds are spaced by pauses (at least 20 ms), not spun.
+  EXPECT_GE(a.requests(), 2);
+  EXPECT_LE(a.requests(), 16);
+}
+
+TEST(RpcClient, SilentEndpointCostsOnlyItsSlice) {
+  FakeCoordinator hung(Hung());
+  FakeCoordinator good(EchoJobs);
+  auto client = MakeClient({hung.endpoint(), good.endpoint()}, milliseconds(5000), milliseconds(100));
+  auto start = Clock::now();
+  auto rep = client->Call(Ask("j1"));
+  ASSERT_TRUE(rep.ok()) << rep.status().ToString();
+  EXPECT_LT(MillisSince(start), milliseconds(1000));
+  EXPECT_EQ(hung.requests(), 1);
+  EXPECT_EQ(client->current_endpoint(), good.endpoint());
+}
+
+TEST(RpcClient, LongTryTimeoutMovesOnOnlyWhenRefused) {
+  FakeCoordinator hung(Hung());
+  FakeCoordinator good(EchoJobs);
+  auto client = MakeClient({hung.endpoint(), good.endpoint()}, milliseconds(200), milliseconds(200));
+  auto rep = client->Call(Ask("j1"));
+  EXPECT_EQ(rep.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(good.requests(), 0);
+}
+
+TEST(RpcClient, ConflictAfterAResendSaysTheRequestWasSentTwice) {
+  FakeCoordinator hung(Hung());
+  FakeCoordinator leader([](const Envelope& env) {
+    return std::vector<std::string>{FakeCoordinator::Error(env.requestId, StatusCode::kConflict, "exists")};
+  });
+  auto client = MakeClient({hung.endpoint(), leader.endpoint()}, milliseconds(5000), milliseconds(50));
+  auto rep = client->Call(protocol::CreateJobQueueRequest{});
+  EXPECT_EQ(rep.status().code(), StatusCode::kConflict);
+  EXPECT_EQ(rep.status().message().rfind("exists (the request was sent more than once", 0), 0u)
+      << rep.status().message();
+}
+
 TEST(RpcClient, AllEndpointsSilentNamesThemAll) {
   std::string a = ClosedEndpoint();
   std::string b = ClosedEndpoint();
@@ -170,6 +287,8 @@ TEST(RpcClient, AllEndpointsSilentNamesThemAll) {
 TEST(RpcClient, CreateRejectsBadOptions) {
   EXPECT_EQ(RpcClient::Create({{}, milliseconds(100)}).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(RpcClient::Create({{"tcp://127.0.0.1:1"}, milliseconds(0)}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(RpcClient::Create({{"tcp://127.0.0.1:1"}, milliseconds(100), milliseconds(0)}).status().code(),
             StatusCode::kInvalidArgument);
 }
 

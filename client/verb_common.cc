@@ -17,7 +17,7 @@ void AddCommonFlags(CLI::App& verb, CommonFlags& flags) {
                       kEndpointEnv + ", else " + DefaultEndpoint() + ")")
       ->group("Global options");
   verb.add_option("--timeout-seconds", flags.timeout_seconds,
-                  "How long to wait for each endpoint to reply")
+                  "How long each request may take, riding out a coordinator failover")
       ->check(CLI::PositiveNumber)
       ->capture_default_str()
       ->group("Global options");

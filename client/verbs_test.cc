@@ -35,14 +35,26 @@ RunResult RunGantry(std::vector<std::string> args) {
   testing::internal::CaptureStderr();
   try {
     app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::RuntimeError& e) {
+    r.exit_code = e.get_exit_code();
   } catch (const CLI::ParseError& e) {
-    r.exit_code = app.exit(e);
+    int code = app.exit(e);
+    r.exit_code = code == 0 ? 0 : 2;  // as main() maps bad usage
   }
   std::cout.flush();
   std::cerr.flush();
   r.out = testing::internal::GetCapturedStdout();
   r.err = testing::internal::GetCapturedStderr();
   return r;
+}
+
+// An endpoint where nothing listens: bind an ephemeral port, then close it.
+std::string ClosedEndpoint() {
+  zmq::context_t ctx;
+  zmq::socket_t s(ctx, zmq::socket_type::router);
+  s.set(zmq::sockopt::linger, 0);
+  s.bind("tcp://127.0.0.1:*");
+  return s.get(zmq::sockopt::last_endpoint);
 }
 
 Job MakeJob(std::string id, JobStatus status, std::string reason = "") {
@@ -55,11 +67,31 @@ Job MakeJob(std::string id, JobStatus status, std::string reason = "") {
   return job;
 }
 
+// The fields of one Raft operator request the fake received.
+struct RaftCall {
+  MessageType type{};
+  uint64_t id = 0;
+  std::string address;
+  friend bool operator==(const RaftCall&, const RaftCall&) = default;
+};
+
+protocol::RaftPeerInfo Peer(uint64_t id, bool leader = false) {
+  return {id, "10.0.0." + std::to_string(id) + ":7420", "voter", leader};
+}
+
+bool IsRaftChange(MessageType t) {
+  return t == MessageType::kRaftAddVoter || t == MessageType::kRaftRemovePeer ||
+         t == MessageType::kRaftTransferLeader;
+}
+
 // A coordinator that knows a fixed set of jobs and records the last
-// SubmitJob it received.
+// SubmitJob it received, and leads a Raft cluster of replicas 1-3.
 class Fake {
  public:
-  Fake() : coord_([this](const Envelope& env) { return Handle(env); }) {}
+  Fake() : coord_([this](const Envelope& env) { return Handle(env); }) {
+    peers_.replicaId = 1;
+    peers_.peers = {Peer(2), Peer(1, true), Peer(3)};  // not in id order
+  }
 
   std::string endpoint() const { return coord_.endpoint(); }
   void AddJob(Job job) {
@@ -70,6 +102,27 @@ class Fake {
     std::lock_guard<std::mutex> lock(mu_);
     return last_submit_;
   }
+  // Answers list-peers as replica 2 (a follower of 1) and refuses the rest.
+  void BeFollower() {
+    std::lock_guard<std::mutex> lock(mu_);
+    peers_.replicaId = 2;
+    fail_code_ = StatusCode::kUnavailable;
+    fail_message_ = "not the leader; the leader is replica 1 at 10.0.0.1:7420";
+  }
+  // Membership changes and transfers: no answer at all, or this error.
+  void HangOnChanges() {
+    std::lock_guard<std::mutex> lock(mu_);
+    hang_changes_ = true;
+  }
+  void FailChangesWith(StatusCode code, std::string message) {
+    std::lock_guard<std::mutex> lock(mu_);
+    change_code_ = code;
+    change_message_ = std::move(message);
+  }
+  std::vector<RaftCall> raft_calls() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return raft_calls_;
+  }
   void FailWith(StatusCode code, std::string message) {
     std::lock_guard<std::mutex> lock(mu_);
     fail_code_ = code;
@@ -79,7 +132,17 @@ class Fake {
  private:
   std::vector<std::string> Handle(const Envelope& env) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (fail_code_ != StatusCode::kOk) return {FakeCoordinator::Error(env.requestId, fail_code_, fail_message_)};
+    if (fail_code_ != StatusCode::kOk && !(peers_.replicaId != 1 && env.type == MessageType::kRaftListPeers)) {
+      return {FakeCoordinator::Error(env.requestId, fail_code_, fail_message_)};
+    }
+    if (IsRaftChange(env.type)) {
+      raft_calls_.push_back({env.type});
+      if (hang_changes_) return {};
+      if (change_code_ != StatusCode::kOk) {
+        return {FakeCoordinator::Error(env.requestId, change_code_, change_message_)};
+      }
+      raft_calls_.pop_back();
+    }
     switch (env.type) {
       case MessageType::kSubmitJob: {
         last_submit_ = *protocol::DecodeBody<protocol::SubmitJobRequest>(env);
@@ -112,6 +175,30 @@ class Fake {
         rep.nodes[0].node.bootId = "boot";
         return Reply(env, rep);
       }
+      case MessageType::kRaftListPeers:
+        raft_calls_.push_back({env.type});
+        return Reply(env, peers_);
+      case MessageType::kRaftAddVoter: {
+        auto req = protocol::DecodeBody<protocol::RaftAddVoterRequest>(env);
+        raft_calls_.push_back({env.type, req->id, req->address});
+        protocol::RaftPeersReply rep = peers_;
+        rep.peers.push_back({req->id, req->address, "voter", false});
+        return Reply(env, rep);
+      }
+      case MessageType::kRaftRemovePeer: {
+        auto req = protocol::DecodeBody<protocol::RaftRemovePeerRequest>(env);
+        raft_calls_.push_back({env.type, req->id});
+        protocol::RaftPeersReply rep = peers_;
+        std::erase_if(rep.peers, [&](const auto& p) { return p.id == req->id; });
+        return Reply(env, rep);
+      }
+      case MessageType::kRaftTransferLeader: {
+        auto req = protocol::DecodeBody<protocol::RaftTransferLeaderRequest>(env);
+        raft_calls_.push_back({env.type, req->id});
+        protocol::RaftPeersReply rep = peers_;
+        for (auto& p : rep.peers) p.leader = p.id == (req->id == 0 ? 2 : req->id);
+        return Reply(env, rep);
+      }
       default:
         return {FakeCoordinator::Error(env.requestId, StatusCode::kInvalidArgument, "unexpected")};
     }
@@ -120,6 +207,11 @@ class Fake {
   std::mutex mu_;
   std::vector<Job> jobs_;
   protocol::SubmitJobRequest last_submit_;
+  protocol::RaftPeersReply peers_;
+  std::vector<RaftCall> raft_calls_;
+  bool hang_changes_ = false;
+  StatusCode change_code_ = StatusCode::kOk;
+  std::string change_message_;
   StatusCode fail_code_ = StatusCode::kOk;
   std::string fail_message_;
   FakeCoordinator coord_;  // last: its thread stops before the rest goes
@@ -174,14 +266,7 @@ TEST(Verbs, BadFlagsFailBeforeAnyRequest) {
 }
 
 TEST(Verbs, UnreachableCoordinator) {
-  std::string closed;
-  {
-    zmq::context_t ctx;
-    zmq::socket_t s(ctx, zmq::socket_type::router);
-    s.set(zmq::sockopt::linger, 0);
-    s.bind("tcp://127.0.0.1:*");
-    closed = s.get(zmq::sockopt::last_endpoint);
-  }
+  std::string closed = ClosedEndpoint();
   RunResult r = RunGantry({"nodes", "--endpoint", closed, "--timeout-seconds", "0.1"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "gantry: cannot reach the coordinator at " + closed + " (no reply within 0.1s)\n");
@@ -314,6 +399,203 @@ TEST(Verbs, EndpointFromTheEnvironment) {
   unsetenv("GANTRY_ENDPOINT");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out.rfind("job j1 (name-j1)\n", 0), 0u) << r.out;
+}
+
+// ---- gantry operator raft ---------------------------------------------------
+
+constexpr const char* kPeerTable =
+    "ID  ADDRESS        ROLE   LEADER\n"
+    "1   10.0.0.1:7420  voter  true\n"
+    "2   10.0.0.2:7420  voter  false\n"
+    "3   10.0.0.3:7420  voter  false\n";
+
+TEST(OperatorRaft, ListPeersTable) {
+  Fake fake;
+  RunResult r = RunGantry({"operator", "raft", "list-peers", "--endpoint", fake.endpoint()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, kPeerTable);
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(fake.raft_calls(), std::vector<RaftCall>{{MessageType::kRaftListPeers}});
+}
+
+TEST(OperatorRaft, ListPeersJson) {
+  Fake fake;
+  RunResult r = RunGantry({"operator", "raft", "list-peers", "--endpoint", fake.endpoint(), "-o", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["replicaId"], 1);
+  ASSERT_EQ(j["peers"].size(), 3u);
+  EXPECT_EQ(j["peers"][1], nlohmann::json::parse(
+                               R"({"id":1,"address":"10.0.0.1:7420","role":"voter","leader":true})"));
+}
+
+TEST(OperatorRaft, AddVoterSendsIdAndAddressToTheLeader) {
+  Fake fake;
+  RunResult r = RunGantry({"operator", "raft", "add-voter", "--endpoint", fake.endpoint(), "--id", "4",
+                           "--address", "10.0.0.4:7420"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, std::string("added replica 4 at 10.0.0.4:7420 as a voter\n") + kPeerTable +
+                       "4   10.0.0.4:7420  voter  false\n");
+  // list-peers first finds the leader; then the change itself.
+  EXPECT_EQ(fake.raft_calls(),
+            (std::vector<RaftCall>{{MessageType::kRaftListPeers},
+                                   {MessageType::kRaftAddVoter, 4, "10.0.0.4:7420"}}));
+}
+
+TEST(OperatorRaft, RemovePeerSendsTheId) {
+  Fake fake;
+  RunResult r = RunGantry({"operator", "raft", "remove-peer", "--endpoint", fake.endpoint(), "--id", "3"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("removed replica 3\nID  ADDRESS", 0), 0u) << r.out;
+  EXPECT_EQ(r.out.find("10.0.0.3"), std::string::npos) << r.out;
+  EXPECT_EQ(fake.raft_calls().back(), (RaftCall{MessageType::kRaftRemovePeer, 3}));
+}
+
+TEST(OperatorRaft, TransferLeaderWithoutIdAsksForAny) {
+  Fake fake;
+  RunResult r = RunGantry({"operator", "raft", "transfer-leader", "--endpoint", fake.endpoint()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("leadership transferred; the leader is replica 2\n", 0), 0u) << r.out;
+  EXPECT_EQ(fake.raft_calls().back(), (RaftCall{MessageType::kRaftTransferLeader, 0}));
+}
+
+TEST(OperatorRaft, TransferLeaderToAnId) {
+  Fake fake;
+  RunResult r =
+      RunGantry({"operator", "raft", "transfer-leader", "--endpoint", fake.endpoint(), "--id", "3", "-o", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(fake.raft_calls().back(), (RaftCall{MessageType::kRaftTransferLeader, 3}));
+  EXPECT_EQ(nlohmann::json::parse(r.out)["peers"][2]["leader"], true);
+}
+
+TEST(OperatorRaft, ListPeersTakesAnyReplicasView) {
+  Fake follower;
+  follower.BeFollower();
+  Fake leader;
+  RunResult r = RunGantry({"operator", "raft", "list-peers", "--endpoint",
+                           follower.endpoint() + "," + leader.endpoint(), "-o", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["replicaId"], 2);
+  EXPECT_TRUE(leader.raft_calls().empty());
+}
+
+TEST(OperatorRaft, AChangeGoesToTheReplicaThatLeads) {
+  Fake follower;
+  follower.BeFollower();
+  Fake leader;
+  RunResult r = RunGantry({"operator", "raft", "remove-peer", "--endpoint",
+                           follower.endpoint() + "," + leader.endpoint(), "--id", "2"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(follower.raft_calls(), std::vector<RaftCall>{{MessageType::kRaftListPeers}});
+  EXPECT_EQ(leader.raft_calls(),
+            (std::vector<RaftCall>{{MessageType::kRaftListPeers}, {MessageType::kRaftRemovePeer, 2}}));
+}
+
+TEST(OperatorRaft, AChangeSkipsADeadReplica) {
+  std::string dead = ClosedEndpoint();
+  Fake leader;
+  RunResult r = RunGantry({"operator", "raft", "transfer-leader", "--endpoint", dead + "," + leader.endpoint(),
+                           "--timeout-seconds", "0.4"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(leader.raft_calls().back(), (RaftCall{MessageType::kRaftTransferLeader, 0}));
+}
+
+TEST(OperatorRaft, AChangeWithoutALeaderFails) {
+  Fake a;
+  a.BeFollower();
+  Fake b;
+  b.BeFollower();
+  RunResult r = RunGantry({"operator", "raft", "remove-peer", "--endpoint", a.endpoint() + "," + b.endpoint(),
+                           "--id", "3", "--timeout-seconds", "0.3"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "gantry: no replica at " + a.endpoint() + " or " + b.endpoint() +
+                       " said it was the leader within 0.3s\n");
+  for (Fake* f : {&a, &b}) {
+    for (const RaftCall& call : f->raft_calls()) EXPECT_EQ(call.type, MessageType::kRaftListPeers);
+  }
+}
+
+TEST(OperatorRaft, TheLeadersRefusalIsTheError) {
+  Fake leader;
+  leader.FailChangesWith(StatusCode::kNotFound, "remove peer: no member with id 9");
+  RunResult r = RunGantry({"operator", "raft", "remove-peer", "--endpoint", leader.endpoint(), "--id", "9"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "gantry: remove peer: no member with id 9\n");
+}
+
+TEST(OperatorRaft, ASilentLeaderMayStillBeMakingTheChange) {
+  Fake leader;
+  leader.HangOnChanges();
+  Fake follower;
+  follower.BeFollower();
+  RunResult r = RunGantry({"operator", "raft", "add-voter", "--endpoint",
+                           leader.endpoint() + "," + follower.endpoint(), "--id", "4", "--address",
+                           "10.0.0.4:7420", "--timeout-seconds", "0.2"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "gantry: cannot reach the coordinator at " + leader.endpoint() +
+                       " (no reply within 0.2s); the change may still complete (see gantry operator raft "
+                       "list-peers)\n");
+  // Sent once, to the leader alone.
+  EXPECT_EQ(leader.raft_calls(),
+            (std::vector<RaftCall>{{MessageType::kRaftListPeers}, {MessageType::kRaftAddVoter}}));
+  EXPECT_TRUE(follower.raft_calls().empty());
+}
+
+TEST(OperatorRaft, BadFlagsAreUsageErrorsAndSendNothing) {
+  Fake fake;
+  const std::string e = fake.endpoint();
+  struct Case {
+    std::vector<std::string> args;
+    std::string err;  // the whole message, or "" to check only the exit code
+  };
+  const std::vector<Case> cases = {
+      {{"add-voter", "--id", "0", "--address", "10.0.0.4:7420"},
+       "gantry: --id must be a replica id > 0, got \"0\"\n"},
+      {{"add-voter", "--id", "4", "--address", "10.0.0.4"},
+       "gantry: --address \"10.0.0.4\": no port (want the replica's Raft address a.b.c.d:port)\n"},
+      {{"add-voter", "--id", "4", "--address", "node4:7420"},
+       "gantry: --address \"node4:7420\": not an IPv4 address (want the replica's Raft address "
+       "a.b.c.d:port)\n"},
+      {{"add-voter", "--id", "4", "--address", "tcp://10.0.0.4:7420"}, ""},
+      {{"add-voter", "--id", "4", "--address", "10.0.0.4:70000"},
+       "gantry: --address \"10.0.0.4:70000\": the port must be 1-65535 (want the replica's Raft address "
+       "a.b.c.d:port)\n"},
+      {{"add-voter", "--id", "4", "--address", "10.0.0.4:"}, ""},
+      {{"add-voter", "--address", "10.0.0.4:7420"}, ""},
+      {{"add-voter", "--id", "4"}, ""},
+      {{"remove-peer", "--id", "0"}, "gantry: --id must be a replica id > 0, got \"0\"\n"},
+      {{"remove-peer", "--id=-1"}, "gantry: --id must be a replica id > 0, got \"-1\"\n"},
+      {{"remove-peer", "--id", "-1"}, ""},
+      {{"remove-peer", "--id", "three"}, "gantry: --id must be a replica id > 0, got \"three\"\n"},
+      {{"remove-peer"}, ""},
+      {{"transfer-leader", "--id", "0"}, "gantry: --id must be a replica id > 0, got \"0\"\n"},
+      {{}, ""},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = {"operator", "raft"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    if (!c.args.empty()) {
+      args.push_back("--endpoint");
+      args.push_back(e);
+    }
+    RunResult r = RunGantry(args);
+    std::string what = testing::PrintToString(c.args);
+    EXPECT_EQ(r.exit_code, 2) << what << r.err;
+    EXPECT_NE(r.err, "") << what;
+    if (!c.err.empty()) {
+      EXPECT_EQ(r.err, c.err) << what;
+    }
+    EXPECT_EQ(r.out, "") << what;
+  }
+  EXPECT_TRUE(fake.raft_calls().empty());
+}
+
+TEST(OperatorRaft, ListedUnderTheOperatorHelpGroup) {
+  RunResult r = RunGantry({"--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("Operator:\n  operator"), std::string::npos) << r.out;
 }
 
 }  // namespace

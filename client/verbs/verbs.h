@@ -19,10 +19,13 @@ void AddDescribeJobDefinitionsVerb(CLI::App& app);
 void AddLogsVerb(CLI::App& app);
 void AddWaitVerb(CLI::App& app);
 void AddNodesVerb(CLI::App& app);
+// `raft` and its verbs (operator_raft.cc), under `gantry operator`.
+void AddOperatorRaftVerbs(CLI::App& operator_cmd);
 
 // Help groups the verbs are listed under.
 inline constexpr const char* kSetupGroup = "Set-up";
 inline constexpr const char* kJobsGroup = "Jobs";
 inline constexpr const char* kInspectGroup = "Inspection";
+inline constexpr const char* kOperatorGroup = "Operator";
 
 }  // namespace gantry::client
