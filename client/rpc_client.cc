@@ -82,7 +82,7 @@ Result<std::vector<std::string>> ResolveEndpoints(std::string_view flag, const c
     if (!r.ok()) return r.status().WithContext(kEndpointEnv);
     return r;
   }
-  return std::vector<std::string>{DefaultEndpoint()};
+  return DefaultEndpoints();
 }
 
 milliseconds TryTimeout(const RpcOptions& options) {

@@ -86,7 +86,7 @@ struct RpcOptions {
 Result<std::vector<std::string>> ParseEndpointList(std::string_view list);
 
 // The endpoint list a verb uses: `flag` if not empty, else `env` (the value
-// of GANTRY_ENDPOINT, may be null) if not empty, else DefaultEndpoint().
+// of GANTRY_ENDPOINT, may be null) if not empty, else DefaultEndpoints().
 Result<std::vector<std::string>> ResolveEndpoints(std::string_view flag, const char* env);
 
 // How long a call with `options` waits on one endpoint before moving on.

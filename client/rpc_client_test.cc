@@ -310,8 +310,8 @@ TEST(Endpoints, FlagBeatsEnvironmentBeatsDefault) {
   EXPECT_EQ(*ResolveEndpoints("tcp://a:1", "tcp://b:2"), std::vector<std::string>{"tcp://a:1"});
   EXPECT_EQ(*ResolveEndpoints("", "tcp://b:2,tcp://c:3"),
             (std::vector<std::string>{"tcp://b:2", "tcp://c:3"}));
-  EXPECT_EQ(*ResolveEndpoints("", nullptr), std::vector<std::string>{DefaultEndpoint()});
-  EXPECT_EQ(*ResolveEndpoints("", ""), std::vector<std::string>{DefaultEndpoint()});
+  EXPECT_EQ(*ResolveEndpoints("", nullptr), DefaultEndpoints());
+  EXPECT_EQ(*ResolveEndpoints("", ""), DefaultEndpoints());
   auto bad = ResolveEndpoints("", ",");
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(bad.status().message().find("GANTRY_ENDPOINT"), std::string::npos);

@@ -14,7 +14,7 @@ namespace gantry::client {
 void AddCommonFlags(CLI::App& verb, CommonFlags& flags) {
   verb.add_option("--endpoint", flags.endpoint,
                   std::string("Coordinator endpoint(s), comma-separated, tried in order (default: $") +
-                      kEndpointEnv + ", else " + DefaultEndpoint() + ")")
+                      kEndpointEnv + ", else tcp://127.0.0.1:7400 to 7402, the replicas of gantry dev)")
       ->group("Global options");
   verb.add_option("--timeout-seconds", flags.timeout_seconds,
                   "How long each request may take, riding out a coordinator failover")

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace gantry {
 
@@ -15,6 +16,13 @@ inline std::string DefaultEndpoint() {
 // A replica's Raft address defaults to its client port plus this, so `gantry
 // dev`'s replicas take 7400-7404 for clients and 7420-7424 for Raft.
 inline constexpr int kRaftPortOffset = 20;
+// What a client tries with no --endpoint and no GANTRY_ENDPOINT: the three
+// replicas of `gantry dev` (the first is also a lone coordinator's default).
+inline std::vector<std::string> DefaultEndpoints() {
+  std::vector<std::string> out;
+  for (int i = 0; i < 3; ++i) out.push_back("tcp://127.0.0.1:" + std::to_string(kDefaultBasePort + i));
+  return out;
+}
 // The environment variable that overrides the client's endpoint list.
 inline constexpr const char* kEndpointEnv = "GANTRY_ENDPOINT";
 
