@@ -8,38 +8,85 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
-#include <map>
+#include <fstream>
+#include <mutex>
 #include <random>
+#include <set>
+#include <sstream>
 #include <thread>
 
 namespace gantry::testing {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
 
 int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
-  ::close(fd);
-  return port;
+  // Distinct ports even when the kernel hands the same one out twice: two
+  // replicas must never be given one port.
+  static std::mutex mu;
+  static std::set<int> given;
+  std::lock_guard<std::mutex> lock(mu);
+  while (true) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    socklen_t len = sizeof(addr);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    int port = ntohs(addr.sin_port);
+    ::close(fd);
+    if (given.insert(port).second) return port;
+  }
 }
 
 namespace {
 
+constexpr auto kStopGrace = 10s;
+
+// The exit code of a wait status: 128 + signal when killed.
+int ExitCode(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+// Waits for `pid` (already signalled); SIGKILL after kStopGrace. Returns
+// the exit code.
+int WaitOrKill(pid_t pid) {
+  auto deadline = Clock::now() + kStopGrace;
+  int status = 0;
+  while (true) {
+    pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) return ExitCode(status);
+    if (r < 0) return -1;
+    if (Clock::now() > deadline) {
+      std::fprintf(stderr, "harness: pid %d did not stop within %llds of SIGTERM; killing it\n", pid,
+                   static_cast<long long>(kStopGrace.count()));
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      return ExitCode(status);
+    }
+    std::this_thread::sleep_for(5ms);
+  }
+}
+
 void KillAndWait(pid_t& pid, bool kill9) {
   if (pid <= 0) return;
   ::kill(pid, kill9 ? SIGKILL : SIGTERM);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+  WaitOrKill(pid);
   pid = -1;
+}
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : ",") + s;
+  return out;
 }
 
 }  // namespace
@@ -49,16 +96,78 @@ ClusterHarness::ClusterHarness(std::string binary, HarnessOptions options)
   std::random_device rd;
   root_ = (fs::temp_directory_path() / ("gantry-it-" + std::to_string(rd()))).string();
   fs::create_directories(root_);
-  endpoint_ = "tcp://127.0.0.1:" + std::to_string(FreePort());
+  std::vector<std::string> peers;
+  for (int i = 0; i < options_.replicas; ++i) {
+    replicas_.push_back(MakeReplica(static_cast<uint64_t>(i) + 1));
+    peers.push_back(std::to_string(i + 1) + "@" + replicas_.back().raft_address);
+  }
+  for (auto& r : replicas_) r.args.insert(r.args.end(), {"--peers", Join(peers)});
   agents_.assign(static_cast<size_t>(options_.agents), -1);
-  rpc_ = std::move(client::RpcClient::Create({{endpoint_}, 2000ms})).value();
+  ResetRpc();
 }
 
 ClusterHarness::~ClusterHarness() {
   for (auto& a : agents_) KillAndWait(a, false);
-  KillAndWait(coordinator_, false);
+  StopCoordinator(false);
+  replica_rpc_.clear();
+  rpc_.reset();
+  if (keep_files_ || std::getenv("GANTRY_KEEP_FILES") != nullptr) {
+    std::fprintf(stderr, "harness: kept the cluster's data and logs in %s\n", root_.c_str());
+    return;
+  }
   std::error_code ec;
   fs::remove_all(root_, ec);
+}
+
+ClusterHarness::Replica ClusterHarness::MakeReplica(uint64_t id) {
+  Replica r;
+  r.id = id;
+  const std::string i = std::to_string(id - 1);
+  r.endpoint = "tcp://127.0.0.1:" + std::to_string(FreePort());
+  r.raft_address = "127.0.0.1:" + std::to_string(FreePort());
+  r.dir = root_ + "/coordinator-" + i;
+  r.log = root_ + "/coordinator-" + i + ".log";
+  // Flag and value pairs, one per line.
+  // clang-format off
+  r.args = {"coordinator",
+            "--data-dir", r.dir,
+            "--listen", r.endpoint,
+            "--id", std::to_string(id),
+            "--raft-address", r.raft_address,
+            "--node-ttl-ms", std::to_string(options_.node_ttl_ms),
+            "--election-timeout-ms", std::to_string(options_.election_timeout_ms),
+            "--heartbeat-ms", std::to_string(options_.heartbeat_ms),
+            "--snapshot-threshold", std::to_string(options_.snapshot_threshold),
+            "--snapshot-trailing", std::to_string(options_.snapshot_trailing)};
+  // clang-format on
+  return r;
+}
+
+void ClusterHarness::ResetRpc() {
+  rpc_ = std::move(client::RpcClient::Create({endpoints(), options_.rpc_timeout})).value();
+}
+
+std::vector<std::string> ClusterHarness::endpoints() const {
+  std::vector<std::string> out;
+  for (const auto& r : replicas_) {
+    if (!r.forgotten) out.push_back(r.endpoint);
+  }
+  return out;
+}
+
+std::string ClusterHarness::EndpointList() const { return Join(endpoints()); }
+
+client::RpcClient& ClusterHarness::ReplicaRpc(int i) {
+  auto& c = replica_rpc_[i];
+  if (!c) c = std::move(client::RpcClient::Create({{ReplicaEndpoint(i)}, 1000ms})).value();
+  return *c;
+}
+
+std::string ClusterHarness::ReplicaLog(int i) const {
+  std::ifstream in(replicas_[static_cast<size_t>(i)].log);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 pid_t ClusterHarness::Spawn(const std::vector<std::string>& args, const std::string& log) {
@@ -79,35 +188,103 @@ pid_t ClusterHarness::Spawn(const std::vector<std::string>& args, const std::str
   return pid;
 }
 
-Status ClusterHarness::StartCoordinator() {
-  coordinator_ = Spawn({"coordinator", "--data-dir", root_ + "/coordinator", "--listen", endpoint_,
-                        "--node-ttl-ms", std::to_string(options_.node_ttl_ms)},
-                       root_ + "/coordinator.log");
-  auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (!CoordinatorAlive()) return Status::Unavailable("coordinator exited; see " + root_ + "/coordinator.log");
-    if (rpc_->Call(protocol::DescribeJobQueuesRequest{}).ok()) return Status::Ok();
-  }
-  return Status::Unavailable("coordinator did not answer within 20s");
-}
+// ---- replicas ---------------------------------------------------------------
 
-bool ClusterHarness::CoordinatorAlive() {
-  if (coordinator_ <= 0) return false;
+bool ClusterHarness::ReplicaAlive(int i) {
+  Replica& r = replicas_[static_cast<size_t>(i)];
+  if (r.pid <= 0) return false;
   int status = 0;
-  if (::waitpid(coordinator_, &status, WNOHANG) == coordinator_) {
-    coordinator_ = -1;
+  if (::waitpid(r.pid, &status, WNOHANG) == r.pid) {
+    r.exit_code = ExitCode(status);
+    r.pid = -1;
     return false;
   }
   return true;
 }
 
-void ClusterHarness::StopCoordinator(bool kill9) { KillAndWait(coordinator_, kill9); }
+Status ClusterHarness::WaitForAnswer(int i, std::chrono::milliseconds limit) {
+  auto deadline = Clock::now() + limit;
+  while (Clock::now() < deadline) {
+    if (!ReplicaAlive(i)) {
+      return Status::Unavailable("replica " + std::to_string(i) + " exited with " +
+                                 std::to_string(replicas_[static_cast<size_t>(i)].exit_code) + "; see " +
+                                 replicas_[static_cast<size_t>(i)].log);
+    }
+    if (ReplicaRpc(i).Call(protocol::RaftListPeersRequest{}).ok()) return Status::Ok();
+    std::this_thread::sleep_for(10ms);
+  }
+  return Status::Unavailable("replica " + std::to_string(i) + " did not answer in time");
+}
+
+Status ClusterHarness::StartReplica(int i) {
+  Replica& r = replicas_[static_cast<size_t>(i)];
+  if (!ReplicaAlive(i)) r.pid = Spawn(r.args, r.log);
+  return WaitForAnswer(i, 20s);
+}
+
+void ClusterHarness::Reap(Replica& r) {
+  if (r.pid <= 0) return;
+  r.exit_code = WaitOrKill(r.pid);
+  r.pid = -1;
+}
+
+void ClusterHarness::StopReplica(int i, bool kill9) {
+  Replica& r = replicas_[static_cast<size_t>(i)];
+  if (r.pid <= 0) return;
+  ::kill(r.pid, kill9 ? SIGKILL : SIGTERM);
+  Reap(r);
+}
+
+Result<int> ClusterHarness::WaitForReplicaExit(int i, std::chrono::milliseconds limit) {
+  auto deadline = Clock::now() + limit;
+  while (ReplicaAlive(i)) {
+    if (Clock::now() > deadline) return Status::Unavailable("replica " + std::to_string(i) + " still runs");
+    std::this_thread::sleep_for(10ms);
+  }
+  return replicas_[static_cast<size_t>(i)].exit_code;
+}
+
+Status ClusterHarness::StartCoordinator() {
+  for (int i = 0; i < replica_count(); ++i) {
+    Replica& r = replicas_[static_cast<size_t>(i)];
+    if (!r.forgotten && !ReplicaAlive(i)) r.pid = Spawn(r.args, r.log);
+  }
+  auto deadline = Clock::now() + 20s;
+  while (Clock::now() < deadline) {
+    for (int i = 0; i < replica_count(); ++i) {
+      if (!replicas_[static_cast<size_t>(i)].forgotten && !ReplicaAlive(i)) {
+        return Status::Unavailable("replica " + std::to_string(i) + " exited; see " +
+                                   replicas_[static_cast<size_t>(i)].log);
+      }
+    }
+    if (rpc_->Call(protocol::DescribeJobQueuesRequest{}).ok()) return Status::Ok();
+    std::this_thread::sleep_for(10ms);
+  }
+  return Status::Unavailable("the coordinator did not answer within 20s; see " + root_);
+}
+
+void ClusterHarness::StopCoordinator(bool kill9) {
+  // Signal all first: a clean stop of one replica at a time would make the
+  // others hold elections in between.
+  for (auto& r : replicas_) {
+    if (r.pid > 0) ::kill(r.pid, kill9 ? SIGKILL : SIGTERM);
+  }
+  for (auto& r : replicas_) Reap(r);
+}
+
+bool ClusterHarness::CoordinatorAlive() {
+  bool any = false;
+  for (int i = 0; i < replica_count(); ++i) any = ReplicaAlive(i) || any;
+  return any;
+}
+
+// ---- agents and jobs --------------------------------------------------------
 
 std::string ClusterHarness::AgentDataDir(int i) const { return root_ + "/agent-" + std::to_string(i); }
 
 Status ClusterHarness::StartAgent(int i) {
   agents_[static_cast<size_t>(i)] =
-      Spawn({"agent", "--coordinator", endpoint_, "--data-dir", AgentDataDir(i), "--node-id",
+      Spawn({"agent", "--coordinator", EndpointList(), "--data-dir", AgentDataDir(i), "--node-id",
              "agent-" + std::to_string(i), "--vcpus", std::to_string(options_.agent_vcpus), "--memory",
              std::to_string(options_.agent_memory_mib), "--disk", "100000", "--heartbeat-ms", "200",
              "--kill-grace-seconds", "2"},
@@ -124,8 +301,8 @@ Status ClusterHarness::Start() {
 }
 
 Status ClusterHarness::WaitForReadyNodes(int n, std::chrono::milliseconds limit) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
+  auto deadline = Clock::now() + limit;
+  while (Clock::now() < deadline) {
     auto r = rpc_->Call(protocol::DescribeNodesRequest{});
     if (r.ok()) {
       int ready = 0;
@@ -155,9 +332,9 @@ Status ClusterHarness::CreateDefaults() {
 
 Result<std::vector<protocol::Job>> ClusterHarness::WaitForTerminal(const std::vector<std::string>& ids,
                                                                    std::chrono::milliseconds limit) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
+  auto deadline = Clock::now() + limit;
   std::map<std::string, protocol::Job> done;
-  while (std::chrono::steady_clock::now() < deadline) {
+  while (Clock::now() < deadline) {
     std::vector<std::string> open;
     for (const auto& id : ids) {
       if (!done.count(id)) open.push_back(id);
@@ -186,8 +363,8 @@ Result<std::vector<protocol::Job>> ClusterHarness::WaitForTerminal(const std::ve
 
 Status ClusterHarness::WaitForStatus(const std::string& id, protocol::JobStatus status,
                                      std::chrono::milliseconds limit) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
+  auto deadline = Clock::now() + limit;
+  while (Clock::now() < deadline) {
     auto r = rpc_->Call(protocol::DescribeJobsRequest{{id}});
     if (r.ok() && !r->jobs.empty() && r->jobs[0].status == status) return Status::Ok();
     std::this_thread::sleep_for(10ms);

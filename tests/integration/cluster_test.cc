@@ -29,6 +29,9 @@ class ClusterTest : public ::testing::Test {
     ASSERT_TRUE(cluster_.Start().ok()) << "see " << cluster_.root();
     ASSERT_TRUE(cluster_.CreateDefaults().ok());
   }
+  void TearDown() override {
+    if (HasFailure()) cluster_.KeepFiles();
+  }
   std::string Submit(const protocol::SubmitJobRequest& req) {
     auto r = cluster_.rpc().Call(req);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
