@@ -112,12 +112,16 @@ std::string FormatTimeout(std::chrono::milliseconds timeout) {
 }
 
 // The socket is per endpoint: after a timeout it is closed (linger 0), so
-// the abandoned request and any late reply to it die with it.
+// the abandoned request and any late reply to it die with it. A monitor on
+// it reports a refused or dropped TCP connection, so a replica that died
+// (its port closed, its connections reset) costs a round trip, not a slice.
 struct RpcClient::Impl {
   RpcOptions options;
   zmq::context_t context;
-  std::optional<zmq::socket_t> socket;  // connected to endpoints[current]
+  std::optional<zmq::socket_t> socket;   // connected to endpoints[current]
+  std::optional<zmq::socket_t> monitor;  // that socket's connection events
   size_t current = 0;
+  uint64_t monitors_made = 0;
 
   Status Connect() {
     if (socket) return Status::Ok();
@@ -130,8 +134,19 @@ struct RpcClient::Impl {
       s.set(zmq::sockopt::heartbeat_timeout, kHeartbeatTimeoutMs);
       s.set(zmq::sockopt::heartbeat_ttl, kHeartbeatTimeoutMs);
       s.set(zmq::sockopt::reconnect_ivl, 100);
+      const std::string monitor_address = "inproc://gantry-rpc-monitor-" +
+                                          std::to_string(reinterpret_cast<uintptr_t>(this)) + "-" +
+                                          std::to_string(++monitors_made);
+      if (zmq_socket_monitor(s.handle(), monitor_address.c_str(),
+                             ZMQ_EVENT_CONNECT_RETRIED | ZMQ_EVENT_DISCONNECTED) != 0) {
+        throw zmq::error_t();
+      }
+      zmq::socket_t m(context, zmq::socket_type::pair);
+      m.set(zmq::sockopt::linger, 0);
+      m.connect(monitor_address);
       s.connect(endpoint);
       socket = std::move(s);
+      monitor = std::move(m);
     } catch (const zmq::error_t& e) {
       return Status::InvalidArgument("cannot use coordinator endpoint \"" + endpoint +
                                      "\": " + e.what());
@@ -139,10 +154,27 @@ struct RpcClient::Impl {
     return Status::Ok();
   }
 
-  void Disconnect() { socket.reset(); }
+  ~Impl() { Disconnect(); }
+
+  void Disconnect() {
+    if (socket) zmq_socket_monitor(socket->handle(), nullptr, 0);
+    monitor.reset();
+    socket.reset();
+  }
+
+  // True when the monitor reports the connection refused or dropped.
+  bool ConnectionLost() {
+    std::vector<zmq::message_t> event;
+    while (zmq::recv_multipart(*monitor, std::back_inserter(event), zmq::recv_flags::dontwait)) {
+      if (!event.empty() && event[0].size() >= sizeof(uint16_t)) return true;  // only those two are asked for
+      event.clear();
+    }
+    return false;
+  }
 
   // One attempt on the current endpoint, waiting up to `wait`.
-  // kUnavailable when no reply came (timeout or a socket error).
+  // kUnavailable when no reply came (timeout, a refused or dropped
+  // connection, a socket error).
   Result<protocol::Envelope> Try(uint64_t id, const std::string& frame, milliseconds wait) {
     GANTRY_RETURN_IF_ERROR(Connect());
     const std::string& endpoint = options.endpoints[current];
@@ -156,13 +188,19 @@ struct RpcClient::Impl {
       while (true) {
         auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
         if (left.count() <= 0) return timed_out();
-        zmq::pollitem_t item{static_cast<void*>(*socket), 0, ZMQ_POLLIN, 0};
+        zmq::pollitem_t items[] = {{static_cast<void*>(*socket), 0, ZMQ_POLLIN, 0},
+                                   {static_cast<void*>(*monitor), 0, ZMQ_POLLIN, 0}};
         try {
-          zmq::poll(&item, 1, left);
+          zmq::poll(items, 2, left);
         } catch (const zmq::error_t& e) {
           if (e.num() == EINTR) continue;
           throw;
         }
+        if ((items[1].revents & ZMQ_POLLIN) != 0 && (items[0].revents & ZMQ_POLLIN) == 0 && ConnectionLost()) {
+          return Status::Unavailable("cannot reach the coordinator at " + endpoint +
+                                     " (connection refused or closed)");
+        }
+        zmq::pollitem_t& item = items[0];
         if ((item.revents & ZMQ_POLLIN) == 0) continue;
         std::vector<zmq::message_t> frames;
         if (!zmq::recv_multipart(*socket, std::back_inserter(frames), zmq::recv_flags::dontwait) ||
@@ -192,7 +230,7 @@ Result<std::unique_ptr<RpcClient>> RpcClient::Create(RpcOptions options) {
   }
   std::unique_ptr<Impl> impl;
   try {
-    impl.reset(new Impl{std::move(options), zmq::context_t(1), std::nullopt, 0});
+    impl.reset(new Impl{std::move(options), zmq::context_t(1), std::nullopt, std::nullopt, 0, 0});
   } catch (const zmq::error_t& e) {
     return Status::Internal(std::string("cannot create a ZeroMQ context: ") + e.what());
   }

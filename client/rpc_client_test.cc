@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <atomic>
 #include <chrono>
 
@@ -250,6 +252,38 @@ TEST(RpcClient, SilentEndpointCostsOnlyItsSlice) {
   EXPECT_LT(MillisSince(start), milliseconds(1000));
   EXPECT_EQ(hung.requests(), 1);
   EXPECT_EQ(client->current_endpoint(), good.endpoint());
+}
+
+TEST(RpcClient, ADeadReplicasClosedPortCostsNoSlice) {
+  // A replica that died leaves its port closed: the refused connection, not
+  // the slice, decides when to move on.
+  std::string closed;
+  {
+    FakeCoordinator gone(EchoJobs);
+    closed = gone.endpoint();
+  }
+  FakeCoordinator good(EchoJobs);
+  auto client = MakeClient({closed, good.endpoint()}, milliseconds(20000), milliseconds(10000));
+  auto start = Clock::now();
+  auto rep = client->Call(Ask("j1"));
+  ASSERT_TRUE(rep.ok()) << rep.status().ToString();
+  EXPECT_LT(MillisSince(start), milliseconds(2000));
+  EXPECT_EQ(client->current_endpoint(), good.endpoint());
+}
+
+TEST(RpcClient, ALeaderThatDiesMidRequestIsLeftAtOnce) {
+  auto hung = std::make_unique<FakeCoordinator>(Hung());
+  FakeCoordinator good(EchoJobs);
+  auto client = MakeClient({hung->endpoint(), good.endpoint()}, milliseconds(20000), milliseconds(10000));
+  std::thread killer([&] {
+    while (hung->requests() == 0) std::this_thread::sleep_for(milliseconds(5));
+    hung.reset();  // closes its socket: the connection drops
+  });
+  auto start = Clock::now();
+  auto rep = client->Call(Ask("j1"));
+  killer.join();
+  ASSERT_TRUE(rep.ok()) << rep.status().ToString();
+  EXPECT_LT(MillisSince(start), milliseconds(3000));
 }
 
 TEST(RpcClient, LongTryTimeoutMovesOnOnlyWhenRefused) {
