@@ -364,7 +364,16 @@ void CoordinatorServer::HandleAttemptReport(const Prefix& prefix, const protocol
                                               " must come from that node's own connection"));
   }
   const uint16_t report_type = static_cast<uint16_t>(env.type);
-  pipeline_->Propose(std::move(c), [this, prefix, id, attempt_id, report_type](Result<ApplyResult>& r) {
+  if (ReportAlreadyApplied(state_, env.type, attempt_id)) {
+    return Reply(prefix, id, protocol::AttemptReportAck{attempt_id, report_type});
+  }
+  // A copy of this report is being committed: its acknowledgement answers
+  // this one too (the agent matches acks by attempt and type).
+  const std::string report_key = std::to_string(report_type) + "/" + attempt_id;
+  if (!reports_in_flight_.insert(report_key).second) return;
+  pipeline_->Propose(std::move(c), [this, prefix, id, attempt_id, report_type,
+                                    report_key](Result<ApplyResult>& r) {
+    reports_in_flight_.erase(report_key);
     if (!r.ok()) return ReplyError(prefix, id, r.status());
     for (const auto& note : r->notes) fsm_log_->info("{}", note);
     const protocol::Job* job = state_.FindJobByAttempt(attempt_id);

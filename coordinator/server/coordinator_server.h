@@ -131,6 +131,7 @@ class CoordinatorServer {
   std::chrono::steady_clock::time_point next_full_pass_{};
   std::mt19937_64 rng_;
   std::set<std::string> upserts_in_flight_;
+  std::set<std::string> reports_in_flight_;  // "<type>/<attempt id>" being committed
   WaitReasons wait_reasons_;  // from the latest scheduler pass
   bool schedule_wanted_ = true;                // a full pass is due
   std::vector<std::string> new_runnable_;      // jobs no pass has seen yet

@@ -139,4 +139,15 @@ protocol::DescribeNodesReply DescribeNodes(const ClusterState& s, const NodeLive
   return reply;
 }
 
+bool ReportAlreadyApplied(const ClusterState& s, protocol::MessageType report, const std::string& attempt_id) {
+  const protocol::Job* job = s.FindJobByAttempt(attempt_id);
+  if (!job) return false;
+  for (const auto& a : job->attempts) {
+    if (a.attemptId != attempt_id) continue;
+    if (a.stoppedAt) return true;
+    return report == protocol::MessageType::kAttemptStarted && a.startedAt.has_value();
+  }
+  return false;
+}
+
 }  // namespace gantry::coordinator

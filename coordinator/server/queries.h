@@ -36,4 +36,11 @@ Result<protocol::DescribeJobDefinitionsReply> DescribeJobDefinitions(
     const ClusterState& s, const protocol::DescribeJobDefinitionsRequest& req);
 protocol::DescribeNodesReply DescribeNodes(const ClusterState& s, const NodeLiveness& live, int64_t now_ms);
 
+// The state already holds what an agent's report (kAttemptStarted or
+// kAttemptEnded) says: the attempt has started (or ended), or ended. Agents
+// resend reports every heartbeat until acknowledged, so under load the same
+// report arrives again while its first copy commits; such a repeat is
+// acknowledged at once instead of costing a log entry.
+bool ReportAlreadyApplied(const ClusterState& s, protocol::MessageType report, const std::string& attempt_id);
+
 }  // namespace gantry::coordinator

@@ -137,5 +137,19 @@ TEST(Selector, NeedsEveryLabel) {
   EXPECT_TRUE(protocol::MatchesSelector({}, {}));
 }
 
+TEST(Queries, ReportAlreadyAppliedOnlyWhenTheStateSaysSo) {
+  using protocol::MessageType;
+  StateBuilder b;
+  Cluster(b);
+  b.Submit("j1", "q").Place("j1", "n1", "ce");
+  const std::string attempt = MakeAttemptId("j1", 1);
+  EXPECT_FALSE(ReportAlreadyApplied(b.state(), MessageType::kAttemptStarted, attempt));
+  EXPECT_FALSE(ReportAlreadyApplied(b.state(), MessageType::kAttemptEnded, attempt));
+  EXPECT_FALSE(ReportAlreadyApplied(b.state(), MessageType::kAttemptEnded, "unknown-1"));
+  b.End(attempt, "n1", 0);
+  EXPECT_TRUE(ReportAlreadyApplied(b.state(), MessageType::kAttemptStarted, attempt));
+  EXPECT_TRUE(ReportAlreadyApplied(b.state(), MessageType::kAttemptEnded, attempt));
+}
+
 }  // namespace
 }  // namespace gantry::coordinator
