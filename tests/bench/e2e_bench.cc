@@ -1,10 +1,11 @@
-// End-to-end figures on a real local cluster (one coordinator, N agents as
-// separate processes on 127.0.0.1), printed for the record:
+// End-to-end figures on a real local cluster (a coordinator group of 1, 3 or
+// 5 replicas and N agents, separate processes on 127.0.0.1), printed for the
+// record:
 //   1. trivial jobs (`true`) from submission to SUCCEEDED per second;
 //   2. submit -> RUNNING latency on an idle cluster, p50 / p99, from the
 //      coordinator's own timestamps (createdAt when the submission arrived,
 //      startedAt when the agent's "started" report was applied).
-// Usage: e2e_bench [--jobs 2000] [--agents 4] [--latency-samples 200]
+// Usage: e2e_bench [--jobs 2000] [--agents 4] [--replicas 3] [--latency-samples 200]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -55,8 +56,10 @@ int main(int argc, char** argv) {
   const int jobs = Flag(argc, argv, "--jobs", 2000);
   const int agents = Flag(argc, argv, "--agents", 4);
   const int samples = Flag(argc, argv, "--latency-samples", 200);
+  const int replicas = Flag(argc, argv, "--replicas", 3);
 
   gantry::testing::HarnessOptions opts;
+  opts.replicas = replicas;
   opts.agents = agents;
   opts.agent_vcpus = 16;
   gantry::testing::ClusterHarness cluster(GANTRY_BINARY, opts);
@@ -71,14 +74,14 @@ int main(int argc, char** argv) {
 
   // 1. Throughput.
   // Several clients submit at once, as a busy fleet's users would; the
-  // coordinator groups what arrives together into one durable write.
+  // leader packs what arrives together into the same Raft entries.
   std::vector<std::string> ids(static_cast<size_t>(jobs));
   std::atomic<bool> submit_failed{false};
   auto t0 = std::chrono::steady_clock::now();
   std::vector<std::thread> submitters;
   for (int t = 0; t < kSubmitters; ++t) {
     submitters.emplace_back([&, t] {
-      auto rpc = gantry::client::RpcClient::Create({{cluster.endpoint()}, 10s});
+      auto rpc = gantry::client::RpcClient::Create({cluster.endpoints(), 10s});
       if (!rpc.ok()) {
         submit_failed = true;
         return;
@@ -119,8 +122,8 @@ int main(int argc, char** argv) {
   double wall_s = std::chrono::duration<double>(t1 - t0).count();
   double submit_s = std::chrono::duration<double>(t_submitted - t0).count();
   double server_s = static_cast<double>(last_stopped - first_created) / 1000.0;
-  std::printf("throughput: %d trivial jobs, %d agents x 16 vCPU, full path (submit, place, run, report)\n", jobs,
-              agents);
+  std::printf("throughput: %d trivial jobs, %d replicas, %d agents x 16 vCPU, full path (submit, place, run, report)\n",
+              jobs, replicas, agents);
   std::printf("  submitted by %d concurrent clients in %.2f s: %.0f submissions/s\n", kSubmitters, submit_s,
               jobs / submit_s);
   std::printf("  first createdAt -> last stoppedAt: %.2f s: %.0f jobs/s to SUCCEEDED\n", server_s,
