@@ -7,19 +7,13 @@
 #include <filesystem>
 
 #include "coordinator/raft/raft_test_util.h"
+#include "coordinator/replication/test_commands.h"
 #include "coordinator/state/mem_state_store.h"
 
 namespace gantry::coordinator {
 namespace {
 
-Command Ce(const std::string& name) {
-  Command c;
-  c.type = CommandType::kCreateComputeEnvironment;
-  c.computeEnvironment.emplace();
-  c.computeEnvironment->computeEnvironmentName = name;
-  c.computeEnvironment->maxvCpus = 64;
-  return c;
-}
+using test_commands::Ce;
 
 class RaftPipelineTest : public ::testing::Test {
  protected:

@@ -3,51 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "coordinator/replication/state_snapshot.h"
+#include "coordinator/replication/test_commands.h"
 #include "coordinator/state/mem_state_store.h"
 
 namespace gantry::coordinator {
 namespace {
 
-Command Ce(const std::string& name) {
-  Command c;
-  c.type = CommandType::kCreateComputeEnvironment;
-  c.computeEnvironment.emplace();
-  c.computeEnvironment->computeEnvironmentName = name;
-  c.computeEnvironment->maxvCpus = 64;
-  return c;
-}
-
-Command Queue(const std::string& name, const std::string& ce) {
-  Command c;
-  c.type = CommandType::kCreateJobQueue;
-  c.jobQueue.emplace();
-  c.jobQueue->jobQueueName = name;
-  c.jobQueue->computeEnvironmentOrder = {{1, ce}};
-  return c;
-}
-
-Command Def(const std::string& name) {
-  Command c;
-  c.type = CommandType::kRegisterJobDefinition;
-  c.jobDefinition.emplace();
-  c.jobDefinition->jobDefinitionName = name;
-  c.jobDefinition->command = {"true"};
-  c.jobDefinition->resources = {1, 128, 0};
-  return c;
-}
-
-Command Submit(const std::string& id, const std::string& queue, const std::string& token = "") {
-  Command c;
-  c.type = CommandType::kSubmitJob;
-  SubmitJobCommand s;
-  s.jobId = id;
-  s.request.jobName = "job-" + id;
-  s.request.jobQueue = queue;
-  s.request.jobDefinition = "d";
-  if (!token.empty()) s.request.clientToken = token;
-  c.submitJob = s;
-  return c;
-}
+using namespace test_commands;  // NOLINT(google-build-using-namespace): command builders
 
 std::string Entry(uint64_t nonce, const std::vector<Command>& commands) {
   CommandEntry e{nonce, {}};
