@@ -30,6 +30,19 @@ const char* MessageTypeName(MessageType t) {
     case MessageType::kRaftAddVoter: return "RaftAddVoter";
     case MessageType::kRaftRemovePeer: return "RaftRemovePeer";
     case MessageType::kRaftTransferLeader: return "RaftTransferLeader";
+    case MessageType::kCancelJob: return "CancelJob";
+    case MessageType::kTerminateJob: return "TerminateJob";
+    case MessageType::kDoneReply: return "DoneReply";
+    case MessageType::kDeregisterJobDefinition: return "DeregisterJobDefinition";
+    case MessageType::kUpdateJobQueue: return "UpdateJobQueue";
+    case MessageType::kUpdateComputeEnvironment: return "UpdateComputeEnvironment";
+    case MessageType::kDeleteJobQueue: return "DeleteJobQueue";
+    case MessageType::kDeleteComputeEnvironment: return "DeleteComputeEnvironment";
+    case MessageType::kCreateSchedulingPolicy: return "CreateSchedulingPolicy";
+    case MessageType::kUpdateSchedulingPolicy: return "UpdateSchedulingPolicy";
+    case MessageType::kDeleteSchedulingPolicy: return "DeleteSchedulingPolicy";
+    case MessageType::kDescribeSchedulingPolicies: return "DescribeSchedulingPolicies";
+    case MessageType::kDescribeSchedulingPoliciesReply: return "DescribeSchedulingPoliciesReply";
     case MessageType::kNodeStatus: return "NodeStatus";
     case MessageType::kNodeStatusAck: return "NodeStatusAck";
     case MessageType::kLaunchAttempt: return "LaunchAttempt";
@@ -62,8 +75,60 @@ Status SubmitJobRequest::Validate() const {
   if (clientToken && (clientToken->empty() || clientToken->size() > 64)) {
     return Status::InvalidArgument("clientToken must be 1-64 bytes");
   }
+  GANTRY_RETURN_IF_ERROR(ValidateParameters(parameters));
+  if (retryStrategy) GANTRY_RETURN_IF_ERROR(retryStrategy->Validate());
+  if (timeout) GANTRY_RETURN_IF_ERROR(timeout->Validate());
+  if (arraySize && (*arraySize < kMinArraySize || *arraySize > kMaxArraySize)) {
+    return Status::InvalidArgument("arrayProperties.size must be between 2 and 10000, got " +
+                                   std::to_string(*arraySize));
+  }
+  if (dependsOn.size() > kMaxDependencies) {
+    return Status::InvalidArgument("dependsOn names " + std::to_string(dependsOn.size()) +
+                                   " jobs; at most 20 are allowed");
+  }
+  for (const JobDependency& d : dependsOn) {
+    if (d.type == ArrayJobDependency::kSequential) {
+      if (!arraySize) return Status::InvalidArgument("a SEQUENTIAL dependency needs an array job");
+      if (!d.jobId.empty()) {
+        return Status::InvalidArgument("a SEQUENTIAL dependency names no job id (children wait on each other)");
+      }
+      continue;
+    }
+    GANTRY_RETURN_IF_ERROR(ValidateJobId("dependsOn.jobId", d.jobId));
+    if (d.type == ArrayJobDependency::kNToN && !arraySize) {
+      return Status::InvalidArgument("an N_TO_N dependency on " + d.jobId + " needs an array job");
+    }
+  }
+  if (shareIdentifier) GANTRY_RETURN_IF_ERROR(ValidateName("shareIdentifier", *shareIdentifier));
+  if (schedulingPriorityOverride && *schedulingPriorityOverride > kMaxSchedulingPriority) {
+    return Status::InvalidArgument("schedulingPriorityOverride must be between 0 and 9999");
+  }
   return Status::Ok();
 }
+
+namespace {
+
+Status ValidateStopReason(const std::string& job_id, const std::string& reason) {
+  GANTRY_RETURN_IF_ERROR(ValidateJobId("jobId", job_id));
+  if (reason.empty()) return Status::InvalidArgument("reason is required");
+  if (reason.size() > 1024) return Status::InvalidArgument("reason is longer than 1024 bytes");
+  return Status::Ok();
+}
+
+// "<jobId>-<attemptNumber>", with a job id as ValidateJobId takes it.
+Status ValidateAttemptId(const std::string& id) {
+  const size_t dash = id.rfind('-');
+  if (dash == std::string::npos || dash + 1 == id.size() ||
+      id.find_first_not_of("0123456789", dash + 1) != std::string::npos) {
+    return Status::InvalidArgument("attemptId \"" + id.substr(0, 160) + "\" is not <jobId>-<attemptNumber>");
+  }
+  return ValidateJobId("attemptId", std::string_view(id).substr(0, dash));
+}
+
+}  // namespace
+
+Status CancelJobRequest::Validate() const { return ValidateStopReason(jobId, reason); }
+Status TerminateJobRequest::Validate() const { return ValidateStopReason(jobId, reason); }
 
 Status DescribeJobsRequest::Validate() const {
   if (jobs.size() > kMaxDescribeJobs) {
@@ -74,7 +139,25 @@ Status DescribeJobsRequest::Validate() const {
 }
 
 Status ListJobsRequest::Validate() const {
-  GANTRY_RETURN_IF_ERROR(ValidateName("jobQueue", jobQueue));
+  if (arrayJobId) {
+    if (!jobQueue.empty()) return Status::InvalidArgument("give either jobQueue or arrayJobId, not both");
+    GANTRY_RETURN_IF_ERROR(ValidateJobId("arrayJobId", *arrayJobId));
+  } else {
+    GANTRY_RETURN_IF_ERROR(ValidateName("jobQueue", jobQueue));
+  }
+  if (filters.size() > 1) return Status::InvalidArgument("at most one filter, as AWS Batch allows");
+  for (const KeyValuesPair& f : filters) {
+    if (f.name != "JOB_NAME" && f.name != "JOB_DEFINITION" && f.name != "BEFORE_CREATED_AT" &&
+        f.name != "AFTER_CREATED_AT" && f.name != "SHARE_IDENTIFIER") {
+      return Status::InvalidArgument("filter \"" + f.name.substr(0, 64) +
+                                     "\" is not one of JOB_NAME, JOB_DEFINITION, BEFORE_CREATED_AT, "
+                                     "AFTER_CREATED_AT, SHARE_IDENTIFIER");
+    }
+    if (f.values.size() != 1) return Status::InvalidArgument("filter " + f.name + " takes exactly one value");
+    if (f.values[0].empty() || f.values[0].size() > 256) {
+      return Status::InvalidArgument("filter " + f.name + ": the value must be 1-256 bytes");
+    }
+  }
   if (maxResults && (*maxResults < 1 || *maxResults > kDefaultListJobsResults)) {
     return Status::InvalidArgument("maxResults must be between 1 and " +
                                    std::to_string(kDefaultListJobsResults));
@@ -104,8 +187,9 @@ Status NodeStatus::Validate() const {
 
 Status LaunchAttempt::Validate() const {
   // Both ids name directories on the node.
-  GANTRY_RETURN_IF_ERROR(ValidateName("attemptId", attemptId));
-  GANTRY_RETURN_IF_ERROR(ValidateName("jobId", jobId));
+  GANTRY_RETURN_IF_ERROR(ValidateAttemptId(attemptId));
+  GANTRY_RETURN_IF_ERROR(ValidateJobId("jobId", jobId));
+  if (timeoutSeconds && *timeoutSeconds == 0) return Status::InvalidArgument("timeoutSeconds must be positive");
   if (command.empty()) return Status::InvalidArgument("command must not be empty");
   GANTRY_RETURN_IF_ERROR(ValidateCommand(command));
   GANTRY_RETURN_IF_ERROR(ValidateEnvironment(environment));
@@ -119,6 +203,9 @@ Status AttemptEnded::Validate() const {
     return Status::InvalidArgument("logTail exceeds " + std::to_string(kMaxLogTailBytes) + " bytes");
   }
   if (reason.size() > 4096) return Status::InvalidArgument("reason exceeds 4096 bytes");
+  if (statusReason && statusReason->size() > 4096) {
+    return Status::InvalidArgument("statusReason exceeds 4096 bytes");
+  }
   return Status::Ok();
 }
 

@@ -55,6 +55,20 @@ enum class MessageType : uint16_t {
   kRaftAddVoter = 32,
   kRaftRemovePeer = 33,
   kRaftTransferLeader = 34,
+  // client -> coordinator: job control and the rest of AWS Batch's API
+  kCancelJob = 35,
+  kTerminateJob = 36,
+  kDoneReply = 37,
+  kDeregisterJobDefinition = 38,
+  kUpdateJobQueue = 39,
+  kUpdateComputeEnvironment = 40,
+  kDeleteJobQueue = 41,
+  kDeleteComputeEnvironment = 42,
+  kCreateSchedulingPolicy = 43,
+  kUpdateSchedulingPolicy = 44,
+  kDeleteSchedulingPolicy = 45,
+  kDescribeSchedulingPolicies = 46,
+  kDescribeSchedulingPoliciesReply = 47,
   // agent <-> coordinator
   kNodeStatus = 100,
   kNodeStatusAck = 101,
@@ -141,6 +155,13 @@ struct SubmitJobRequest {
   std::optional<uint64_t> memoryMib;
   std::optional<uint64_t> diskMib;
   std::optional<std::string> clientToken;  // makes a retried submission idempotent
+  Parameters parameters;  // over the definition's defaults
+  std::optional<RetryStrategy> retryStrategy;
+  std::optional<JobTimeout> timeout;
+  std::optional<uint32_t> arraySize;  // arrayProperties.size: 2-10,000 children
+  std::vector<JobDependency> dependsOn;  // at most 20
+  std::optional<std::string> shareIdentifier;  // required by a fair-share queue
+  std::optional<uint32_t> schedulingPriorityOverride;
 
   Status Validate() const;
   template <class S, class V>
@@ -154,6 +175,13 @@ struct SubmitJobRequest {
     v("memoryMib", s.memoryMib);
     v("diskMib", s.diskMib);
     v("clientToken", s.clientToken);
+    v("parameters", s.parameters);
+    v("retryStrategy", s.retryStrategy);
+    v("timeout", s.timeout);
+    v("arraySize", s.arraySize);
+    v("dependsOn", s.dependsOn);
+    v("shareIdentifier", s.shareIdentifier);
+    v("schedulingPriorityOverride", s.schedulingPriorityOverride);
   }
 };
 
@@ -189,19 +217,39 @@ struct DescribeJobsReply {
 
 inline constexpr uint32_t kDefaultListJobsResults = 1000;
 
+// ListJobs' filters, as AWS names them: JOB_NAME (case-insensitive, a
+// trailing '*' matches a prefix), JOB_DEFINITION ("name" or "name:rev"),
+// BEFORE_CREATED_AT / AFTER_CREATED_AT (epoch ms), SHARE_IDENTIFIER.
+struct KeyValuesPair {
+  std::string name;
+  std::vector<std::string> values;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("name", s.name);
+    v("values", s.values);
+  }
+};
+
+// Exactly one of jobQueue (top-level jobs of a queue) and arrayJobId (the
+// children of an array) is given. Results are in submission order (children
+// by index), so a nextToken always advances.
 struct ListJobsRequest {
   static constexpr MessageType kType = MessageType::kListJobs;
   std::string jobQueue;
+  std::optional<std::string> arrayJobId;
   std::optional<JobStatus> jobStatus;  // absent: every status
   std::optional<uint32_t> maxResults;  // 1..kDefaultListJobsResults
   std::optional<std::string> nextToken;
+  std::vector<KeyValuesPair> filters;  // at most one, as AWS
   Status Validate() const;
   template <class S, class V>
   static void Fields(S& s, V& v) {
     v("jobQueue", s.jobQueue);
+    v("arrayJobId", s.arrayJobId);
     v("jobStatus", s.jobStatus);
     v("maxResults", s.maxResults);
     v("nextToken", s.nextToken);
+    v("filters", s.filters);
   }
 };
 
@@ -301,6 +349,145 @@ struct DescribeNodesReply {
   std::vector<NodeView> nodes;
   template <class S, class V>
   static void Fields(S& s, V& v) { v("nodes", s.nodes); }
+};
+
+// ---- job control and resource updates --------------------------------------
+
+// cancel-job and terminate-job. On an array parent they apply to every child.
+struct CancelJobRequest {
+  static constexpr MessageType kType = MessageType::kCancelJob;
+  std::string jobId;
+  std::string reason;
+  Status Validate() const;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("jobId", s.jobId);
+    v("reason", s.reason);
+  }
+};
+
+struct TerminateJobRequest {
+  static constexpr MessageType kType = MessageType::kTerminateJob;
+  std::string jobId;
+  std::string reason;
+  Status Validate() const;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("jobId", s.jobId);
+    v("reason", s.reason);
+  }
+};
+
+// The reply to requests that return nothing but success: the name of what
+// changed (a job id, a queue, ...).
+struct DoneReply {
+  static constexpr MessageType kType = MessageType::kDoneReply;
+  std::string name;
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("name", s.name); }
+};
+
+// "name:revision": that revision becomes INACTIVE. Jobs using it keep running.
+struct DeregisterJobDefinitionRequest {
+  static constexpr MessageType kType = MessageType::kDeregisterJobDefinition;
+  std::string jobDefinition;
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("jobDefinition", s.jobDefinition); }
+};
+
+// Absent fields stay as they are.
+struct UpdateJobQueueRequest {
+  static constexpr MessageType kType = MessageType::kUpdateJobQueue;
+  std::string jobQueue;
+  std::optional<ResourceState> state;
+  std::optional<uint32_t> priority;
+  std::optional<std::vector<ComputeEnvironmentOrder>> computeEnvironmentOrder;
+  std::optional<std::string> schedulingPolicyArn;
+  std::optional<std::vector<JobStateTimeLimit>> jobStateTimeLimitActions;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("jobQueue", s.jobQueue);
+    v("state", s.state);
+    v("priority", s.priority);
+    v("computeEnvironmentOrder", s.computeEnvironmentOrder);
+    v("schedulingPolicyArn", s.schedulingPolicyArn);
+    v("jobStateTimeLimitActions", s.jobStateTimeLimitActions);
+  }
+};
+
+struct UpdateComputeEnvironmentRequest {
+  static constexpr MessageType kType = MessageType::kUpdateComputeEnvironment;
+  std::string computeEnvironment;
+  std::optional<ResourceState> state;
+  std::optional<uint32_t> minvCpus;
+  std::optional<uint32_t> maxvCpus;
+  std::optional<uint32_t> desiredvCpus;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("computeEnvironment", s.computeEnvironment);
+    v("state", s.state);
+    v("minvCpus", s.minvCpus);
+    v("maxvCpus", s.maxvCpus);
+    v("desiredvCpus", s.desiredvCpus);
+  }
+};
+
+// As AWS: a queue must be DISABLED and hold no job that is not finished; a
+// compute environment must be DISABLED and named by no queue.
+struct DeleteJobQueueRequest {
+  static constexpr MessageType kType = MessageType::kDeleteJobQueue;
+  std::string jobQueue;
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("jobQueue", s.jobQueue); }
+};
+
+struct DeleteComputeEnvironmentRequest {
+  static constexpr MessageType kType = MessageType::kDeleteComputeEnvironment;
+  std::string computeEnvironment;
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("computeEnvironment", s.computeEnvironment); }
+};
+
+struct CreateSchedulingPolicyRequest {
+  static constexpr MessageType kType = MessageType::kCreateSchedulingPolicy;
+  SchedulingPolicy schedulingPolicy;  // createdAt is ignored
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("schedulingPolicy", s.schedulingPolicy); }
+};
+
+// Replaces the policy's fairsharePolicy; `arn` is a name or an ARN.
+struct UpdateSchedulingPolicyRequest {
+  static constexpr MessageType kType = MessageType::kUpdateSchedulingPolicy;
+  std::string arn;
+  FairsharePolicy fairsharePolicy;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("arn", s.arn);
+    v("fairsharePolicy", s.fairsharePolicy);
+  }
+};
+
+// Refused while a queue names the policy.
+struct DeleteSchedulingPolicyRequest {
+  static constexpr MessageType kType = MessageType::kDeleteSchedulingPolicy;
+  std::string arn;
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("arn", s.arn); }
+};
+
+// Empty: every policy.
+struct DescribeSchedulingPoliciesRequest {
+  static constexpr MessageType kType = MessageType::kDescribeSchedulingPolicies;
+  std::vector<std::string> arns;
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("arns", s.arns); }
+};
+
+struct DescribeSchedulingPoliciesReply {
+  static constexpr MessageType kType = MessageType::kDescribeSchedulingPoliciesReply;
+  std::vector<SchedulingPolicy> schedulingPolicies;
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("schedulingPolicies", s.schedulingPolicies); }
 };
 
 // ---- operator: Raft membership ---------------------------------------------
@@ -412,9 +599,19 @@ struct LaunchAttempt {
   Resources resources;
   std::string jobQueue;
   std::string computeEnvironment;
+  // An array child: AWS_BATCH_JOB_ARRAY_INDEX and AWS_BATCH_JOB_ARRAY_SIZE.
+  std::optional<uint32_t> arrayIndex;
+  std::optional<uint32_t> arraySize;
+  // timeout.attemptDurationSeconds: the agent stops the attempt this long
+  // after it started (SIGTERM, then SIGKILL after its grace) and reports
+  // statusReason "Job attempt duration exceeded timeout".
+  std::optional<uint32_t> timeoutSeconds;
   Status Validate() const;
   template <class S, class V>
   static void Fields(S& s, V& v) {
+    v("arrayIndex", s.arrayIndex);
+    v("arraySize", s.arraySize);
+    v("timeoutSeconds", s.timeoutSeconds);
     v("attemptId", s.attemptId);
     v("jobId", s.jobId);
     v("attemptNumber", s.attemptNumber);
@@ -464,9 +661,13 @@ struct AttemptEnded {
   std::optional<int32_t> signal;
   std::string reason;  // e.g. "Essential container in task exited"
   std::string logTail;  // at most kMaxLogTailBytes
+  // Set when the agent itself ended the attempt for a reason the job's
+  // retry rules may match, e.g. "Job attempt duration exceeded timeout".
+  std::optional<std::string> statusReason;
   Status Validate() const;
   template <class S, class V>
   static void Fields(S& s, V& v) {
+    v("statusReason", s.statusReason);
     v("nodeId", s.nodeId);
     v("bootId", s.bootId);
     v("attemptId", s.attemptId);

@@ -40,6 +40,11 @@ inline JobQueue MakeJobQueue() {
   q.state = ResourceState::kDisabled;
   q.priority = 900;
   q.computeEnvironmentOrder = {{1, "spot-ce_1"}, {2, "on-demand"}, {200, "fallback"}};
+  q.schedulingPolicyArn = "arn:aws:batch:fleet-1:000000000000:scheduling-policy/fair";
+  q.jobStateTimeLimitActions = {{.reason = "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT",
+                                 .state = "RUNNABLE",
+                                 .maxTimeSeconds = 600,
+                                 .action = JobStateTimeLimitAction::kTerminate}};
   q.createdAt = 1'700'000'000'456;
   return q;
 }
@@ -55,6 +60,25 @@ inline Environment MakeEnvironment() {
           {"aws_batch_lowercase_is_fine", "1"}};
 }
 
+inline RetryStrategy MakeRetryStrategy() {
+  RetryStrategy r;
+  r.attempts = 10;
+  r.evaluateOnExit = {{.onStatusReason = "Host EC2*", .action = RetryAction::kRetry},
+                      {.onReason = "OutOfMemoryError*", .onExitCode = "13*", .action = RetryAction::kExit},
+                      {.action = RetryAction::kRetry}};
+  return r;
+}
+
+inline SchedulingPolicy MakeSchedulingPolicy() {
+  SchedulingPolicy p;
+  p.name = "fair";
+  p.fairsharePolicy.shareDecaySeconds = 3600;
+  p.fairsharePolicy.computeReservation = 99;
+  p.fairsharePolicy.shareDistribution = {{"team-a", 0.125}, {"team*", 1.5}, {"*", 1}};
+  p.createdAt = 1'700'000'000'789;
+  return p;
+}
+
 inline JobDefinition MakeJobDefinition() {
   JobDefinition d;
   d.jobDefinitionName = "render_frames";
@@ -63,6 +87,10 @@ inline JobDefinition MakeJobDefinition() {
   d.command = {"/bin/sh", "-c", "echo \"$MODE\" && exit 3", ""};
   d.resources = MakeResources();
   d.environment = MakeEnvironment();
+  d.parameters = {{"frames", "1-100"}, {"empty", ""}};
+  d.retryStrategy = MakeRetryStrategy();
+  d.timeout = JobTimeout{.attemptDurationSeconds = 3600};
+  d.schedulingPriority = 9999;
   d.createdAt = 1'600'000'000'000;
   return d;
 }
@@ -112,6 +140,17 @@ inline Job MakeJob() {
   j.resources = MakeResources();
   j.attempts = {MakeEndedAttempt(), MakeLiveAttempt()};
   j.sequence = std::numeric_limits<uint64_t>::max() - 1;
+  j.parameters = {{"frames", "1-100"}};
+  j.retryStrategy = MakeRetryStrategy();
+  j.timeout = JobTimeout{.attemptDurationSeconds = 60};
+  j.dependsOn = {{"5f1e2d3c-0000-4000-8000-000000000000", {}},
+                 {"5f1e2d3c-0000-4000-8000-00000000000f:3", ArrayJobDependency::kNToN}};
+  j.arrayProperties = ArrayProperties{.size = 10'000, .index = 9'999, .statusSummary = {}};
+  j.shareIdentifier = "team-a";
+  j.schedulingPriority = 42;
+  j.isTerminated = true;
+  j.terminationReason = "stopped by the user";
+  j.runnableAt = 1'700'000'001'500;
   return j;
 }
 
@@ -124,6 +163,11 @@ inline Job MakeFailedJob() {
   j.stoppedAt = 1'700'000'009'000;
   j.attempts.clear();
   j.environment.clear();
+  j.arrayProperties = ArrayProperties{.size = 2, .index = {}, .statusSummary = {{"SUCCEEDED", 1}, {"FAILED", 1}}};
+  j.dependsOn.clear();
+  j.isCancelled = true;
+  j.isTerminated = false;
+  j.terminationReason.reset();
   return j;
 }
 
@@ -171,6 +215,14 @@ inline SubmitJobRequest MakeSubmitJobRequest() {
   r.memoryMib = 16'384;
   r.diskMib = 0;
   r.clientToken = "token-123";
+  r.parameters = {{"frames", "7"}};
+  r.retryStrategy = RetryStrategy{.attempts = 3, .evaluateOnExit = {{.onExitCode = "3", .action = RetryAction::kExit}}};
+  r.timeout = JobTimeout{.attemptDurationSeconds = 60};
+  r.arraySize = 10'000;
+  r.dependsOn = {{"5f1e2d3c-0000-4000-8000-000000000000", ArrayJobDependency::kNToN},
+                 {"", ArrayJobDependency::kSequential}};
+  r.shareIdentifier = "team-a";
+  r.schedulingPriorityOverride = 9999;
   return r;
 }
 
@@ -195,7 +247,8 @@ inline ListJobsRequest MakeListJobsRequest() {
   return {.jobQueue = "high-priority",
           .jobStatus = JobStatus::kSucceeded,
           .maxResults = 1000,
-          .nextToken = "opaque-token"};
+          .nextToken = "opaque-token",
+          .filters = {{.name = "JOB_NAME", .values = {"nightly*"}}}};
 }
 inline ListJobsRequest MakeMinimalListJobsRequest() { return {.jobQueue = "high-priority"}; }
 inline ListJobsReply MakeListJobsReply() {
@@ -278,7 +331,10 @@ inline LaunchAttempt MakeLaunchAttempt() {
           .environment = MakeEnvironment(),
           .resources = MakeResources(),
           .jobQueue = "high-priority",
-          .computeEnvironment = "spot-ce_1"};
+          .computeEnvironment = "spot-ce_1",
+          .arrayIndex = 0,
+          .arraySize = 10'000,
+          .timeoutSeconds = 60};
 }
 inline KillAttempt MakeKillAttempt() {
   return {.attemptId = "job-1-2", .reason = "TerminateJob by user"};
@@ -304,11 +360,56 @@ inline AttemptEnded MakeKilledAttemptEnded() {
   e.signal = 9;
   e.reason = "Killed by signal 9";
   e.logTail = "";
+  e.statusReason = "Job attempt duration exceeded timeout";
   return e;
 }
 inline AttemptReportAck MakeAttemptReportAck() {
   return {.attemptId = "job-1-2",
           .reportType = static_cast<uint16_t>(MessageType::kAttemptStarted)};
+}
+
+inline CancelJobRequest MakeCancelJobRequest() {
+  return {.jobId = "5f1e2d3c-0000-4000-8000-000000000001", .reason = "not needed any more"};
+}
+inline TerminateJobRequest MakeTerminateJobRequest() {
+  return {.jobId = "5f1e2d3c-0000-4000-8000-000000000001:17", .reason = "wrong input"};
+}
+inline DoneReply MakeDoneReply() { return {.name = "high-priority"}; }
+inline DeregisterJobDefinitionRequest MakeDeregisterJobDefinitionRequest() {
+  return {.jobDefinition = "render_frames:7"};
+}
+inline UpdateJobQueueRequest MakeUpdateJobQueueRequest() {
+  return {.jobQueue = "high-priority",
+          .state = ResourceState::kDisabled,
+          .priority = 0,
+          .computeEnvironmentOrder = std::vector<ComputeEnvironmentOrder>{{1, "on-demand"}},
+          .schedulingPolicyArn = "fair",
+          .jobStateTimeLimitActions = std::vector<JobStateTimeLimit>{}};
+}
+inline UpdateComputeEnvironmentRequest MakeUpdateComputeEnvironmentRequest() {
+  return {.computeEnvironment = "spot-ce_1",
+          .state = ResourceState::kEnabled,
+          .minvCpus = 0,
+          .maxvCpus = 4096,
+          .desiredvCpus = 16};
+}
+inline DeleteJobQueueRequest MakeDeleteJobQueueRequest() { return {.jobQueue = "low"}; }
+inline DeleteComputeEnvironmentRequest MakeDeleteComputeEnvironmentRequest() {
+  return {.computeEnvironment = "spot-ce_1"};
+}
+inline CreateSchedulingPolicyRequest MakeCreateSchedulingPolicyRequest() {
+  return {.schedulingPolicy = MakeSchedulingPolicy()};
+}
+inline UpdateSchedulingPolicyRequest MakeUpdateSchedulingPolicyRequest() {
+  return {.arn = "arn:aws:batch:fleet-1:000000000000:scheduling-policy/fair",
+          .fairsharePolicy = MakeSchedulingPolicy().fairsharePolicy};
+}
+inline DeleteSchedulingPolicyRequest MakeDeleteSchedulingPolicyRequest() { return {.arn = "fair"}; }
+inline DescribeSchedulingPoliciesRequest MakeDescribeSchedulingPoliciesRequest() {
+  return {.arns = {"fair", "arn:aws:batch:fleet-1:000000000000:scheduling-policy/other"}};
+}
+inline DescribeSchedulingPoliciesReply MakeDescribeSchedulingPoliciesReply() {
+  return {.schedulingPolicies = {MakeSchedulingPolicy()}};
 }
 
 }  // namespace gantry::protocol::fixtures

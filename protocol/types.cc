@@ -85,6 +85,166 @@ bool MatchesSelector(const Labels& labels, const Labels& selector) {
   return true;
 }
 
+Status ValidateJobId(std::string_view what, std::string_view id) {
+  // "<uuid>" or "<uuid>:<index>"; anything else names no job gantry made.
+  const size_t colon = id.find(':');
+  GANTRY_RETURN_IF_ERROR(ValidateName(what, id.substr(0, colon)));
+  if (colon == std::string_view::npos) return Status::Ok();
+  std::string_view index = id.substr(colon + 1);
+  bool digits = !index.empty() && index.size() <= 5;
+  for (char c : index) digits = digits && c >= '0' && c <= '9';
+  if (!digits) {
+    return Invalid(std::string(what) + " \"" + std::string(id.substr(0, 160)) +
+                   "\": an array child's id is <parentId>:<index>");
+  }
+  return Status::Ok();
+}
+
+Status ValidateParameters(const std::map<std::string, std::string>& parameters) {
+  if (parameters.size() > kMaxParameters) {
+    return Invalid("more than " + std::to_string(kMaxParameters) + " parameters");
+  }
+  for (const auto& [k, v] : parameters) {
+    GANTRY_RETURN_IF_ERROR(ValidateName("parameter name", k));
+    if (v.size() > kMaxCommandBytes) return Invalid("parameter " + k + " is longer than 128 KiB");
+    if (v.find('\0') != std::string::npos) return Invalid("parameter " + k + " contains a NUL byte");
+  }
+  return Status::Ok();
+}
+
+bool GlobMatches(std::string_view pattern, std::string_view text) {
+  if (!pattern.empty() && pattern.back() == '*') {
+    pattern.remove_suffix(1);
+    return text.substr(0, pattern.size()) == pattern;
+  }
+  return pattern == text;
+}
+
+namespace {
+
+Status ValidatePattern(const char* what, const std::optional<std::string>& p, bool digits_only) {
+  if (!p) return Status::Ok();
+  if (p->size() > kMaxPatternLength) {
+    return Invalid(std::string("evaluateOnExit.") + what + " is longer than 512 characters");
+  }
+  for (size_t i = 0; i < p->size(); ++i) {
+    char c = (*p)[i];
+    if (c == '*' && i + 1 != p->size()) {
+      return Invalid(std::string("evaluateOnExit.") + what + " \"" + p->substr(0, 64) +
+                     "\": '*' may only end the pattern");
+    }
+    if (digits_only && c != '*' && (c < '0' || c > '9')) {
+      return Invalid(std::string("evaluateOnExit.") + what + " \"" + p->substr(0, 64) +
+                     "\" may contain only digits and a trailing '*'");
+    }
+    if (c == '\0') return Invalid(std::string("evaluateOnExit.") + what + " contains a NUL byte");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status EvaluateOnExit::Validate() const {
+  GANTRY_RETURN_IF_ERROR(ValidatePattern("onStatusReason", onStatusReason, false));
+  GANTRY_RETURN_IF_ERROR(ValidatePattern("onReason", onReason, false));
+  return ValidatePattern("onExitCode", onExitCode, true);
+}
+
+Status RetryStrategy::Validate() const {
+  if (attempts < 1 || attempts > kMaxRetryAttempts) {
+    return Invalid("retryStrategy.attempts must be between 1 and 10, got " + std::to_string(attempts));
+  }
+  if (evaluateOnExit.size() > kMaxEvaluateOnExit) {
+    return Invalid("retryStrategy.evaluateOnExit has " + std::to_string(evaluateOnExit.size()) +
+                   " rules; at most 5 are allowed");
+  }
+  return Status::Ok();
+}
+
+Status JobTimeout::Validate() const {
+  if (attemptDurationSeconds &&
+      (*attemptDurationSeconds < 1 || *attemptDurationSeconds > kMaxAttemptDurationSeconds)) {
+    return Invalid("timeout.attemptDurationSeconds must be between 1 and " +
+                   std::to_string(kMaxAttemptDurationSeconds) + ", got " +
+                   std::to_string(*attemptDurationSeconds));
+  }
+  return Status::Ok();
+}
+
+Status JobStateTimeLimit::Validate() const {
+  static constexpr const char* kReasons[] = {"MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT",
+                                             "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE",
+                                             "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY"};
+  bool known = false;
+  for (const char* r : kReasons) known = known || reason == r;
+  if (!known) {
+    return Invalid("jobStateTimeLimitActions.reason \"" + reason.substr(0, 64) +
+                   "\" is not one of MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT, "
+                   "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE, CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY");
+  }
+  if (state != "RUNNABLE") return Invalid("jobStateTimeLimitActions.state must be RUNNABLE");
+  if (maxTimeSeconds < 1 || maxTimeSeconds > 86400 * 365) {
+    return Invalid("jobStateTimeLimitActions.maxTimeSeconds must be between 1 and 31536000");
+  }
+  return Status::Ok();
+}
+
+std::string SchedulingPolicyName(std::string_view ref) {
+  constexpr std::string_view kMarker = "scheduling-policy/";
+  if (auto at = ref.rfind(kMarker); at != std::string_view::npos) ref = ref.substr(at + kMarker.size());
+  return std::string(ref);
+}
+
+Status SchedulingPolicy::Validate() const {
+  GANTRY_RETURN_IF_ERROR(ValidateName("scheduling policy name", name));
+  const FairsharePolicy& f = fairsharePolicy;
+  if (f.computeReservation > 99) {
+    return Invalid("fairsharePolicy.computeReservation must be between 0 and 99, got " +
+                   std::to_string(f.computeReservation));
+  }
+  if (f.shareDecaySeconds > 604800) {
+    return Invalid("fairsharePolicy.shareDecaySeconds must be at most 604800 (a week)");
+  }
+  if (f.shareDistribution.size() > kMaxShareDistribution) {
+    return Invalid("fairsharePolicy.shareDistribution has more than 500 entries");
+  }
+  for (size_t i = 0; i < f.shareDistribution.size(); ++i) {
+    const ShareAttributes& a = f.shareDistribution[i];
+    std::string_view id = a.shareIdentifier;
+    if (!id.empty() && id.back() == '*') id.remove_suffix(1);
+    if (!id.empty() || a.shareIdentifier != "*") {
+      GANTRY_RETURN_IF_ERROR(ValidateName("shareIdentifier", id));
+    }
+    if (!(a.weightFactor > 0.0) || a.weightFactor > 999.9999) {
+      return Invalid("weightFactor of share " + a.shareIdentifier + " must be above 0 and at most 999.9999");
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (f.shareDistribution[j].shareIdentifier == a.shareIdentifier) {
+        return Invalid("shareDistribution names " + a.shareIdentifier + " twice");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+double ShareWeight(const FairsharePolicy& policy, std::string_view share) {
+  double weight = 1.0;
+  size_t best_prefix = 0;
+  bool have_prefix = false;
+  for (const ShareAttributes& a : policy.shareDistribution) {
+    std::string_view id = a.shareIdentifier;
+    if (id == share) return a.weightFactor;
+    if (id.empty() || id.back() != '*') continue;
+    id.remove_suffix(1);
+    if (share.substr(0, id.size()) == id && (!have_prefix || id.size() > best_prefix)) {
+      weight = a.weightFactor;
+      best_prefix = id.size();
+      have_prefix = true;
+    }
+  }
+  return weight;
+}
+
 Status ComputeEnvironment::Validate() const {
   GANTRY_RETURN_IF_ERROR(ValidateName("computeEnvironmentName", computeEnvironmentName));
   GANTRY_RETURN_IF_ERROR(ValidateLabels(selector));
@@ -123,6 +283,11 @@ Status JobQueue::Validate() const {
       }
     }
   }
+  if (schedulingPolicyArn) {
+    GANTRY_RETURN_IF_ERROR(ValidateName("schedulingPolicyArn", SchedulingPolicyName(*schedulingPolicyArn)));
+  }
+  if (jobStateTimeLimitActions.size() > 5) return Invalid("at most 5 jobStateTimeLimitActions");
+  for (const auto& a : jobStateTimeLimitActions) GANTRY_RETURN_IF_ERROR(a.Validate());
   return Status::Ok();
 }
 
@@ -145,6 +310,12 @@ Status JobDefinition::Validate() const {
   GANTRY_RETURN_IF_ERROR(ValidateEnvironment(environment));
   if (status != "ACTIVE" && status != "INACTIVE") {
     return Invalid("status must be ACTIVE or INACTIVE, got " + status.substr(0, 32));
+  }
+  GANTRY_RETURN_IF_ERROR(ValidateParameters(parameters));
+  if (retryStrategy) GANTRY_RETURN_IF_ERROR(retryStrategy->Validate());
+  if (timeout) GANTRY_RETURN_IF_ERROR(timeout->Validate());
+  if (schedulingPriority && *schedulingPriority > kMaxSchedulingPriority) {
+    return Invalid("schedulingPriority must be between 0 and 9999");
   }
   return Status::Ok();
 }

@@ -49,6 +49,24 @@ struct EnumNames<ProvisioningModel> {
   static constexpr const char* kNames[] = {"ON_DEMAND", "SPOT"};
 };
 
+enum class RetryAction : uint8_t { kRetry, kExit };
+template <>
+struct EnumNames<RetryAction> {
+  static constexpr const char* kNames[] = {"RETRY", "EXIT"};
+};
+
+enum class ArrayJobDependency : uint8_t { kNToN, kSequential };
+template <>
+struct EnumNames<ArrayJobDependency> {
+  static constexpr const char* kNames[] = {"N_TO_N", "SEQUENTIAL"};
+};
+
+enum class JobStateTimeLimitAction : uint8_t { kCancel, kTerminate };
+template <>
+struct EnumNames<JobStateTimeLimitAction> {
+  static constexpr const char* kNames[] = {"CANCEL", "TERMINATE"};
+};
+
 enum class NodeState : uint8_t { kReady, kLost };
 template <>
 struct EnumNames<NodeState> {
@@ -65,6 +83,18 @@ inline constexpr uint32_t kMaxVcpus = 4096;
 inline constexpr uint64_t kMaxMemoryMib = 64ull << 20;  // 64 TiB
 inline constexpr uint64_t kMaxDiskMib = 1ull << 30;     // 1 EiB, i.e. "any"
 inline constexpr size_t kMaxLogTailBytes = 64 * 1024;
+// AWS Batch's envelope, accepted as is.
+inline constexpr uint32_t kMinArraySize = 2;
+inline constexpr uint32_t kMaxArraySize = 10'000;
+inline constexpr size_t kMaxDependencies = 20;
+inline constexpr uint32_t kMaxRetryAttempts = 10;
+inline constexpr size_t kMaxEvaluateOnExit = 5;
+inline constexpr size_t kMaxPatternLength = 512;
+inline constexpr size_t kMaxParameters = 100;
+inline constexpr uint32_t kMaxSchedulingPriority = 9999;
+inline constexpr size_t kMaxShareDistribution = 500;
+// gantry accepts timeouts from 1 s (AWS's minimum is 60 s) up to 30 days.
+inline constexpr uint32_t kMaxAttemptDurationSeconds = 30 * 24 * 3600;
 
 // Names of queues, compute environments, definitions and jobs: 1-128 of
 // [A-Za-z0-9_-], as AWS Batch allows.
@@ -75,6 +105,13 @@ Status ValidateLabels(const Labels& labels);
 // True if `labels` has every key=value of `selector` (an empty selector
 // matches every node).
 bool MatchesSelector(const Labels& labels, const Labels& selector);
+
+// Job ids are the leader's UUIDs; an array child's is "<parentId>:<index>".
+Status ValidateJobId(std::string_view what, std::string_view id);
+// Ref::name placeholders: names and values.
+Status ValidateParameters(const std::map<std::string, std::string>& parameters);
+// A glob as evaluateOnExit takes it: at most 512 characters, `*` only at the end.
+bool GlobMatches(std::string_view pattern, std::string_view text);
 
 // A compute environment: the nodes whose labels match `selector`.
 struct ComputeEnvironment {
@@ -113,11 +150,38 @@ struct ComputeEnvironmentOrder {
   }
 };
 
+// AWS's jobStateTimeLimitActions: a job RUNNABLE for maxTimeSeconds whose
+// waiting reason starts with `reason` is cancelled (or terminated) with
+// statusReason "<reason>: RUNNABLE for more than N s". gantry's reason codes:
+//   MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT  no node in any of the queue's
+//                                              compute environments could ever fit it
+//   MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE  it needs more vCPUs than maxvCpus
+//   CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY    it fits, but nothing is free now
+struct JobStateTimeLimit {
+  std::string reason;
+  std::string state = "RUNNABLE";
+  uint32_t maxTimeSeconds = 600;
+  JobStateTimeLimitAction action = JobStateTimeLimitAction::kCancel;
+  Status Validate() const;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("reason", s.reason);
+    v("state", s.state);
+    v("maxTimeSeconds", s.maxTimeSeconds);
+    v("action", s.action);
+  }
+  friend bool operator==(const JobStateTimeLimit&, const JobStateTimeLimit&) = default;
+};
+
 struct JobQueue {
   std::string jobQueueName;
   ResourceState state = ResourceState::kEnabled;
   uint32_t priority = 1;  // higher runs first
   std::vector<ComputeEnvironmentOrder> computeEnvironmentOrder;
+  // The name (or ARN, ".../scheduling-policy/<name>") of a scheduling
+  // policy: the queue then orders its jobs by fair share.
+  std::optional<std::string> schedulingPolicyArn;
+  std::vector<JobStateTimeLimit> jobStateTimeLimitActions;
   int64_t createdAt = 0;
 
   Status Validate() const;
@@ -127,9 +191,56 @@ struct JobQueue {
     v("state", s.state);
     v("priority", s.priority);
     v("computeEnvironmentOrder", s.computeEnvironmentOrder);
+    v("schedulingPolicyArn", s.schedulingPolicyArn);
+    v("jobStateTimeLimitActions", s.jobStateTimeLimitActions);
     v("createdAt", s.createdAt);
   }
 };
+
+// The name part of a scheduling policy reference: "name" or an ARN ending
+// in "scheduling-policy/name".
+std::string SchedulingPolicyName(std::string_view ref);
+
+struct ShareAttributes {
+  std::string shareIdentifier;  // exact, or a prefix ending in '*'
+  double weightFactor = 1.0;    // lower gets more: 0.125 gets 8 times 1.0's share
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("shareIdentifier", s.shareIdentifier);
+    v("weightFactor", s.weightFactor);
+  }
+  friend bool operator==(const ShareAttributes&, const ShareAttributes&) = default;
+};
+
+struct FairsharePolicy {
+  uint32_t shareDecaySeconds = 0;   // 0: only current usage counts
+  uint32_t computeReservation = 0;  // 0-99; see the scheduler
+  std::vector<ShareAttributes> shareDistribution;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("shareDecaySeconds", s.shareDecaySeconds);
+    v("computeReservation", s.computeReservation);
+    v("shareDistribution", s.shareDistribution);
+  }
+  friend bool operator==(const FairsharePolicy&, const FairsharePolicy&) = default;
+};
+
+struct SchedulingPolicy {
+  std::string name;
+  FairsharePolicy fairsharePolicy;
+  int64_t createdAt = 0;
+  Status Validate() const;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("name", s.name);
+    v("fairsharePolicy", s.fairsharePolicy);
+    v("createdAt", s.createdAt);
+  }
+};
+
+// The weight of `share` under `policy`: an exact shareIdentifier first,
+// then the longest matching prefix, else 1.0.
+double ShareWeight(const FairsharePolicy& policy, std::string_view share);
 
 // What a job asks of a node.
 struct Resources {
@@ -147,6 +258,46 @@ struct Resources {
   friend bool operator==(const Resources&, const Resources&) = default;
 };
 
+// One evaluateOnExit rule. Every condition given must match (globs with an
+// optional trailing '*'); a rule with none matches every attempt.
+struct EvaluateOnExit {
+  std::optional<std::string> onStatusReason;
+  std::optional<std::string> onReason;
+  std::optional<std::string> onExitCode;  // digits, optionally ending in '*'
+  RetryAction action = RetryAction::kRetry;
+  Status Validate() const;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("onStatusReason", s.onStatusReason);
+    v("onReason", s.onReason);
+    v("onExitCode", s.onExitCode);
+    v("action", s.action);
+  }
+  friend bool operator==(const EvaluateOnExit&, const EvaluateOnExit&) = default;
+};
+
+struct RetryStrategy {
+  uint32_t attempts = 1;  // 1-10, the first attempt included
+  std::vector<EvaluateOnExit> evaluateOnExit;  // at most 5, first match wins
+  Status Validate() const;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("attempts", s.attempts);
+    v("evaluateOnExit", s.evaluateOnExit);
+  }
+  friend bool operator==(const RetryStrategy&, const RetryStrategy&) = default;
+};
+
+struct JobTimeout {
+  std::optional<uint32_t> attemptDurationSeconds;  // from the attempt's start
+  Status Validate() const;
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("attemptDurationSeconds", s.attemptDurationSeconds); }
+  friend bool operator==(const JobTimeout&, const JobTimeout&) = default;
+};
+
+using Parameters = std::map<std::string, std::string>;
+
 struct JobDefinition {
   std::string jobDefinitionName;
   uint32_t revision = 0;  // assigned by the coordinator, from 1
@@ -154,6 +305,10 @@ struct JobDefinition {
   std::vector<std::string> command;
   Resources resources;
   Environment environment;
+  Parameters parameters;  // defaults for Ref::name placeholders in `command`
+  std::optional<RetryStrategy> retryStrategy;
+  std::optional<JobTimeout> timeout;
+  std::optional<uint32_t> schedulingPriority;  // 0-9999, higher first in a fair-share queue
   int64_t createdAt = 0;
 
   Status Validate() const;
@@ -165,6 +320,10 @@ struct JobDefinition {
     v("command", s.command);
     v("resources", s.resources);
     v("environment", s.environment);
+    v("parameters", s.parameters);
+    v("retryStrategy", s.retryStrategy);
+    v("timeout", s.timeout);
+    v("schedulingPriority", s.schedulingPriority);
     v("createdAt", s.createdAt);
   }
 };
@@ -201,6 +360,31 @@ struct Attempt {
   }
 };
 
+struct JobDependency {
+  std::string jobId;  // empty only with type SEQUENTIAL
+  std::optional<ArrayJobDependency> type;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("jobId", s.jobId);
+    v("type", s.type);
+  }
+  friend bool operator==(const JobDependency&, const JobDependency&) = default;
+};
+
+// On an array parent: size, and statusSummary (counts of its children per
+// status, filled in when the job is read). On a child: size and index.
+struct ArrayProperties {
+  uint32_t size = 0;
+  std::optional<uint32_t> index;
+  std::map<std::string, uint32_t> statusSummary;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("size", s.size);
+    v("index", s.index);
+    v("statusSummary", s.statusSummary);
+  }
+};
+
 struct Job {
   std::string jobId;
   std::string jobName;
@@ -216,6 +400,21 @@ struct Job {
   Resources resources;
   std::vector<Attempt> attempts;  // in order; the last may be live
   uint64_t sequence = 0;          // submission order, for FIFO within a queue
+  Parameters parameters;          // as substituted into `command`
+  RetryStrategy retryStrategy;
+  std::optional<JobTimeout> timeout;
+  // As submitted on a parent or a single job. A child lists what it waits
+  // on itself: N_TO_N and SEQUENTIAL resolved to sibling ids.
+  std::vector<JobDependency> dependsOn;
+  std::optional<ArrayProperties> arrayProperties;
+  std::optional<std::string> shareIdentifier;
+  uint32_t schedulingPriority = 0;
+  bool isCancelled = false;
+  bool isTerminated = false;
+  // A terminate-job on a STARTING or RUNNING job: the reason the job ends
+  // FAILED with once its attempt is gone.
+  std::optional<std::string> terminationReason;
+  std::optional<int64_t> runnableAt;  // when it last became RUNNABLE
 
   template <class S, class V>
   static void Fields(S& s, V& v) {
@@ -233,7 +432,20 @@ struct Job {
     v("resources", s.resources);
     v("attempts", s.attempts);
     v("sequence", s.sequence);
+    v("parameters", s.parameters);
+    v("retryStrategy", s.retryStrategy);
+    v("timeout", s.timeout);
+    v("dependsOn", s.dependsOn);
+    v("arrayProperties", s.arrayProperties);
+    v("shareIdentifier", s.shareIdentifier);
+    v("schedulingPriority", s.schedulingPriority);
+    v("isCancelled", s.isCancelled);
+    v("isTerminated", s.isTerminated);
+    v("terminationReason", s.terminationReason);
+    v("runnableAt", s.runnableAt);
   }
+  bool IsArrayParent() const { return arrayProperties && !arrayProperties->index; }
+  bool IsArrayChild() const { return arrayProperties && arrayProperties->index.has_value(); }
 };
 
 // What an agent advertises about its node.

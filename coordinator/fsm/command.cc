@@ -5,7 +5,9 @@ namespace gantry::coordinator {
 Status Command::Validate() const {
   int present = computeEnvironment.has_value() + jobQueue.has_value() + jobDefinition.has_value() +
                 submitJob.has_value() + node.has_value() + plan.has_value() +
-                attemptStarted.has_value() + attemptEnded.has_value();
+                attemptStarted.has_value() + attemptEnded.has_value() + stopJob.has_value() +
+                target.has_value() + updateJobQueue.has_value() + updateComputeEnvironment.has_value() +
+                schedulingPolicy.has_value() + purge.has_value();
   bool right = false;
   switch (type) {
     case CommandType::kCreateComputeEnvironment: right = computeEnvironment.has_value(); break;
@@ -16,6 +18,17 @@ Status Command::Validate() const {
     case CommandType::kApplyPlan: right = plan.has_value(); break;
     case CommandType::kAttemptStarted: right = attemptStarted.has_value(); break;
     case CommandType::kAttemptEnded: right = attemptEnded.has_value(); break;
+    case CommandType::kCancelJob:
+    case CommandType::kTerminateJob: right = stopJob.has_value(); break;
+    case CommandType::kDeregisterJobDefinition:
+    case CommandType::kDeleteJobQueue:
+    case CommandType::kDeleteComputeEnvironment:
+    case CommandType::kDeleteSchedulingPolicy: right = target.has_value(); break;
+    case CommandType::kUpdateJobQueue: right = updateJobQueue.has_value(); break;
+    case CommandType::kUpdateComputeEnvironment: right = updateComputeEnvironment.has_value(); break;
+    case CommandType::kCreateSchedulingPolicy:
+    case CommandType::kUpdateSchedulingPolicy: right = schedulingPolicy.has_value(); break;
+    case CommandType::kPurgeJobs: right = purge.has_value(); break;
   }
   if (!right || present != 1) {
     return Status::InvalidArgument(std::string("command ") + protocol::EnumName(type) +

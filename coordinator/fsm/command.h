@@ -25,6 +25,17 @@ enum class CommandType : uint8_t {
   kApplyPlan,
   kAttemptStarted,
   kAttemptEnded,
+  kCancelJob,
+  kTerminateJob,
+  kDeregisterJobDefinition,
+  kUpdateJobQueue,
+  kUpdateComputeEnvironment,
+  kDeleteJobQueue,
+  kDeleteComputeEnvironment,
+  kCreateSchedulingPolicy,
+  kUpdateSchedulingPolicy,
+  kDeleteSchedulingPolicy,
+  kPurgeJobs,
 };
 
 }  // namespace gantry::coordinator
@@ -34,7 +45,10 @@ template <>
 struct EnumNames<coordinator::CommandType> {
   static constexpr const char* kNames[] = {
       "CreateComputeEnvironment", "CreateJobQueue", "RegisterJobDefinition", "SubmitJob",
-      "UpsertNode",               "ApplyPlan",      "AttemptStarted",        "AttemptEnded"};
+      "UpsertNode",               "ApplyPlan",      "AttemptStarted",        "AttemptEnded",
+      "CancelJob",                "TerminateJob",   "DeregisterJobDefinition", "UpdateJobQueue",
+      "UpdateComputeEnvironment", "DeleteJobQueue", "DeleteComputeEnvironment", "CreateSchedulingPolicy",
+      "UpdateSchedulingPolicy",   "DeleteSchedulingPolicy", "PurgeJobs"};
 };
 }  // namespace gantry::protocol
 
@@ -82,6 +96,25 @@ struct AttemptStartedCommand {
   }
 };
 
+// cancel-job or terminate-job (the command's type says which).
+struct StopJobCommand {
+  std::string jobId;
+  std::string reason;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("jobId", s.jobId);
+    v("reason", s.reason);
+  }
+};
+
+// Finished jobs past their retention, chosen by the leader. Each is removed
+// only if it is still finished (with its children, if it is an array).
+struct PurgeJobsCommand {
+  std::vector<std::string> jobIds;
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("jobIds", s.jobIds); }
+};
+
 struct Command {
   CommandType type = CommandType::kSubmitJob;
   int64_t at = 0;  // the leader's clock, epoch ms
@@ -93,6 +126,14 @@ struct Command {
   std::optional<ApplyPlanCommand> plan;
   std::optional<AttemptStartedCommand> attemptStarted;
   std::optional<protocol::AttemptEnded> attemptEnded;
+  std::optional<StopJobCommand> stopJob;  // kCancelJob, kTerminateJob
+  // kDeregisterJobDefinition ("name:rev"), kDeleteJobQueue,
+  // kDeleteComputeEnvironment, kDeleteSchedulingPolicy: what to act on.
+  std::optional<std::string> target;
+  std::optional<protocol::UpdateJobQueueRequest> updateJobQueue;
+  std::optional<protocol::UpdateComputeEnvironmentRequest> updateComputeEnvironment;
+  std::optional<protocol::SchedulingPolicy> schedulingPolicy;  // create, update
+  std::optional<PurgeJobsCommand> purge;
 
   // Exactly the payload that `type` names must be present.
   Status Validate() const;
@@ -109,6 +150,12 @@ struct Command {
     v("plan", s.plan);
     v("attemptStarted", s.attemptStarted);
     v("attemptEnded", s.attemptEnded);
+    v("stopJob", s.stopJob);
+    v("target", s.target);
+    v("updateJobQueue", s.updateJobQueue);
+    v("updateComputeEnvironment", s.updateComputeEnvironment);
+    v("schedulingPolicy", s.schedulingPolicy);
+    v("purge", s.purge);
   }
 };
 

@@ -36,6 +36,17 @@ Result<ApplyResult> Fsm::Apply(const Command& command, uint64_t index, WriteBatc
     case CommandType::kApplyPlan: result = ApplyPlan(command, index, batch); break;
     case CommandType::kAttemptStarted: result = AttemptStarted(command, batch); break;
     case CommandType::kAttemptEnded: result = AttemptEnded(command, batch); break;
+    case CommandType::kCancelJob: result = CancelJob(command, batch); break;
+    case CommandType::kTerminateJob: result = TerminateJob(command, batch); break;
+    case CommandType::kDeregisterJobDefinition: result = DeregisterJobDefinition(command, batch); break;
+    case CommandType::kUpdateJobQueue: result = UpdateJobQueue(command, batch); break;
+    case CommandType::kUpdateComputeEnvironment: result = UpdateComputeEnvironment(command, batch); break;
+    case CommandType::kDeleteJobQueue: result = DeleteJobQueue(command, batch); break;
+    case CommandType::kDeleteComputeEnvironment: result = DeleteComputeEnvironment(command, batch); break;
+    case CommandType::kCreateSchedulingPolicy: result = CreateSchedulingPolicy(command, batch); break;
+    case CommandType::kUpdateSchedulingPolicy: result = UpdateSchedulingPolicy(command, batch); break;
+    case CommandType::kDeleteSchedulingPolicy: result = DeleteSchedulingPolicy(command, batch); break;
+    case CommandType::kPurgeJobs: result = PurgeJobs(command, batch); break;
   }
   // A rejected command still consumes its index: every replica rejects it
   // the same way, and replay must skip it too.

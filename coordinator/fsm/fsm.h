@@ -24,6 +24,13 @@
 
 namespace gantry::coordinator {
 
+// An attempt the edge must stop on its node (terminate-job).
+struct KillOrder {
+  std::string nodeId;
+  std::string attemptId;
+  std::string reason;
+};
+
 // What the edge must do after a command is committed.
 struct ApplyResult {
   bool skipped = false;            // index already applied
@@ -38,6 +45,7 @@ struct ApplyResult {
   std::string name;                // create/register: the object's name
   uint32_t revision = 0;           // RegisterJobDefinition
   std::vector<protocol::LaunchAttempt> launches;  // ApplyPlan: send to agents
+  std::vector<KillOrder> kills;                   // TerminateJob: send to agents
   std::vector<std::string> notes;  // facts worth a log line (stale reports, ...)
 };
 
@@ -58,6 +66,20 @@ class Fsm {
   Result<ApplyResult> ApplyPlan(const Command& c, uint64_t index, WriteBatch& batch);
   Result<ApplyResult> AttemptStarted(const Command& c, WriteBatch& batch);
   Result<ApplyResult> AttemptEnded(const Command& c, WriteBatch& batch);
+  // apply_stop_job.cc
+  Result<ApplyResult> CancelJob(const Command& c, WriteBatch& batch);
+  Result<ApplyResult> TerminateJob(const Command& c, WriteBatch& batch);
+  // apply_resources.cc
+  Result<ApplyResult> DeregisterJobDefinition(const Command& c, WriteBatch& batch);
+  Result<ApplyResult> UpdateJobQueue(const Command& c, WriteBatch& batch);
+  Result<ApplyResult> UpdateComputeEnvironment(const Command& c, WriteBatch& batch);
+  Result<ApplyResult> DeleteJobQueue(const Command& c, WriteBatch& batch);
+  Result<ApplyResult> DeleteComputeEnvironment(const Command& c, WriteBatch& batch);
+  Result<ApplyResult> CreateSchedulingPolicy(const Command& c, WriteBatch& batch);
+  Result<ApplyResult> UpdateSchedulingPolicy(const Command& c, WriteBatch& batch);
+  Result<ApplyResult> DeleteSchedulingPolicy(const Command& c, WriteBatch& batch);
+  // apply_purge.cc
+  Result<ApplyResult> PurgeJobs(const Command& c, WriteBatch& batch);
 
   // Ends the live attempt of `job` with the given facts and moves the job on
   // (SUCCEEDED on exit 0, FAILED otherwise).

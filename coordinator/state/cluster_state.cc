@@ -1,5 +1,6 @@
 #include "coordinator/state/cluster_state.h"
 
+#include <cmath>
 #include <cstdio>
 
 #include "protocol/codec.h"
@@ -58,6 +59,12 @@ protocol::NodeCapacity NodeRecord::Free() const {
   return f;
 }
 
+double ShareUsage::DecayedTo(int64_t now, uint32_t decay_seconds) const {
+  if (decay_seconds == 0) return 0;
+  const double elapsed_s = static_cast<double>(std::max<int64_t>(0, now - at)) / 1000.0;
+  return vcpuSeconds * std::exp(-elapsed_s / decay_seconds);
+}
+
 const protocol::Attempt* LiveAttempt(const protocol::Job& job) {
   if (!IsLive(job.status) || job.attempts.empty()) return nullptr;
   return &job.attempts.back();
@@ -84,11 +91,29 @@ Result<ClusterState> ClusterState::Load(const StateStore& store) {
     s.Index(j);
     s.jobs_.emplace(j.jobId, std::move(j));
   }));
+  GANTRY_RETURN_IF_ERROR(LoadPrefix<protocol::SchedulingPolicy>(
+      store, "sp/", "SchedulingPolicy", [&](auto&& p) { s.policies_[p.name] = p; }));
   Status scan = store.Scan("tok/", [&](std::string_view key, std::string_view value) {
     s.client_tokens_.emplace(std::string(key.substr(4)), std::string(value));
+    s.token_of_job_.emplace(std::string(value), std::string(key.substr(4)));
     return true;
   });
   GANTRY_RETURN_IF_ERROR(scan);
+  Status decode_error;
+  scan = store.Scan("su/", [&](std::string_view key, std::string_view value) {
+    // su/<queue>/<share>: names hold no '/'.
+    std::string_view rest = key.substr(3);
+    const size_t slash = rest.find('/');
+    auto rec = protocol::Decode<ShareUsage>(value, "ShareUsage", DecodeLimits::Internal());
+    if (slash == std::string_view::npos || !rec.ok()) {
+      decode_error = Status::Corruption("load " + std::string(key), rec.ok() ? "bad key" : rec.status().message());
+      return false;
+    }
+    s.share_usage_[std::string(rest.substr(0, slash))][std::string(rest.substr(slash + 1))] = *rec;
+    return true;
+  });
+  GANTRY_RETURN_IF_ERROR(scan);
+  GANTRY_RETURN_IF_ERROR(decode_error);
   return s;
 }
 
@@ -127,6 +152,30 @@ Result<const protocol::JobDefinition*> ClusterState::ResolveJobDefinition(const 
     if (r->second.status == "ACTIVE") return &r->second;
   }
   return Status::NotFound("job definition " + name + " has no ACTIVE revision");
+}
+
+const protocol::SchedulingPolicy* ClusterState::FindSchedulingPolicy(const std::string& ref) const {
+  auto it = policies_.find(protocol::SchedulingPolicyName(ref));
+  return it == policies_.end() ? nullptr : &it->second;
+}
+
+const protocol::SchedulingPolicy* ClusterState::PolicyOf(const protocol::JobQueue& q) const {
+  return q.schedulingPolicyArn ? FindSchedulingPolicy(*q.schedulingPolicyArn) : nullptr;
+}
+
+const std::set<std::string>* ClusterState::DependentsOf(const std::string& id) const {
+  auto it = dependents_.find(id);
+  return it == dependents_.end() ? nullptr : &it->second;
+}
+
+StatusCounts ClusterState::ArrayCounts(const std::string& parent_id) const {
+  auto it = array_counts_.find(parent_id);
+  return it == array_counts_.end() ? StatusCounts{} : it->second;
+}
+
+size_t ClusterState::ActiveJobs(const std::string& queue) const {
+  auto it = active_by_queue_.find(queue);
+  return it == active_by_queue_.end() ? 0 : it->second;
 }
 
 const protocol::Job* ClusterState::FindJob(const std::string& id) const {
@@ -177,7 +226,56 @@ void ClusterState::PutNode(const protocol::Node& n, WriteBatch& batch) {
 
 void ClusterState::PutClientToken(const std::string& token, const std::string& job_id, WriteBatch& batch) {
   client_tokens_[token] = job_id;
+  token_of_job_[job_id] = token;
   batch.Put("tok/" + token, job_id);
+}
+
+void ClusterState::RemoveJob(const std::string& id, WriteBatch& batch) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return;
+  Unindex(it->second);
+  for (const auto& a : it->second.attempts) attempt_to_job_.erase(a.attemptId);
+  if (auto q = by_queue_.find(it->second.jobQueue); q != by_queue_.end()) {
+    q->second.erase(it->second.sequence);
+    if (q->second.empty()) by_queue_.erase(q);
+  }
+  array_counts_.erase(id);
+  if (auto t = token_of_job_.find(id); t != token_of_job_.end()) {
+    client_tokens_.erase(t->second);
+    batch.Delete("tok/" + t->second);
+    token_of_job_.erase(t);
+  }
+  batch.Delete("job/" + id);
+  jobs_.erase(it);
+}
+
+void ClusterState::DeleteJobQueue(const std::string& name, WriteBatch& batch) {
+  queues_.erase(name);
+  share_usage_.erase(name);
+  batch.Delete("jq/" + name);
+}
+
+void ClusterState::DeleteComputeEnvironment(const std::string& name, WriteBatch& batch) {
+  ces_.erase(name);
+  batch.Delete("ce/" + name);
+}
+
+void ClusterState::PutSchedulingPolicy(const protocol::SchedulingPolicy& p, WriteBatch& batch) {
+  policies_[p.name] = p;
+  batch.Put("sp/" + p.name, protocol::Encode(p));
+}
+
+void ClusterState::DeleteSchedulingPolicy(const std::string& name, WriteBatch& batch) {
+  policies_.erase(name);
+  batch.Delete("sp/" + name);
+}
+
+void ClusterState::AddShareUsage(const std::string& queue, const std::string& share, double vcpu_seconds,
+                                 int64_t at, uint32_t decay_seconds, WriteBatch& batch) {
+  ShareUsage& u = share_usage_[queue][share];
+  u.vcpuSeconds = u.DecayedTo(at, decay_seconds) + vcpu_seconds;
+  u.at = at;
+  batch.Put("su/" + queue + "/" + share, protocol::Encode(u));
 }
 
 void ClusterState::SetAppliedIndex(uint64_t index, WriteBatch& batch) {
@@ -185,7 +283,30 @@ void ClusterState::SetAppliedIndex(uint64_t index, WriteBatch& batch) {
   batch.Put("m/applied", std::to_string(index));
 }
 
+namespace {
+
+// The parent of an array child: the id before ':'.
+std::string ParentOf(const protocol::Job& job) { return job.jobId.substr(0, job.jobId.find(':')); }
+
+}  // namespace
+
 void ClusterState::Unindex(const protocol::Job& job) {
+  if (job.IsArrayChild()) {
+    uint32_t& n = array_counts_[ParentOf(job)][static_cast<size_t>(job.status)];
+    n -= std::min<uint32_t>(n, 1);
+  } else if (protocol::IsTerminal(job.status)) {
+    finished_.erase({job.stoppedAt.value_or(job.createdAt), job.jobId});
+  } else if (auto q = active_by_queue_.find(job.jobQueue); q != active_by_queue_.end()) {
+    if (--q->second == 0) active_by_queue_.erase(q);
+  }
+  if (job.status == protocol::JobStatus::kPending && !job.IsArrayParent()) {
+    for (const auto& d : job.dependsOn) {
+      auto it = dependents_.find(d.jobId);
+      if (it == dependents_.end()) continue;
+      it->second.erase(job.jobId);
+      if (it->second.empty()) dependents_.erase(it);
+    }
+  }
   if (job.status == protocol::JobStatus::kRunnable) {
     auto it = runnable_.find(job.jobQueue);
     if (it != runnable_.end()) {
@@ -201,11 +322,29 @@ void ClusterState::Unindex(const protocol::Job& job) {
     }
     auto& used = ce_used_vcpus_[a->computeEnvironment];
     used -= std::min(used, job.resources.vcpus);
+    if (job.shareIdentifier) {
+      auto& share = share_running_[job.jobQueue][*job.shareIdentifier];
+      share -= std::min(share, job.resources.vcpus);
+    }
   }
 }
 
 void ClusterState::Index(const protocol::Job& job) {
-  by_queue_[job.jobQueue][job.sequence] = job.jobId;
+  if (job.IsArrayChild()) {
+    array_counts_[ParentOf(job)][static_cast<size_t>(job.status)]++;
+  } else {
+    by_queue_[job.jobQueue][job.sequence] = job.jobId;
+    if (protocol::IsTerminal(job.status)) {
+      finished_.insert({job.stoppedAt.value_or(job.createdAt), job.jobId});
+    } else {
+      active_by_queue_[job.jobQueue]++;
+    }
+  }
+  if (job.status == protocol::JobStatus::kPending && !job.IsArrayParent()) {
+    for (const auto& d : job.dependsOn) {
+      if (!d.jobId.empty()) dependents_[d.jobId].insert(job.jobId);
+    }
+  }
   for (const auto& a : job.attempts) attempt_to_job_[a.attemptId] = job.jobId;
   if (job.status == protocol::JobStatus::kRunnable) runnable_[job.jobQueue][job.sequence] = job.jobId;
   if (const protocol::Attempt* a = LiveAttempt(job)) {
@@ -216,6 +355,7 @@ void ClusterState::Index(const protocol::Job& job) {
     Add(n.reserved, job.resources);
     n.live_attempts.insert(a->attemptId);
     ce_used_vcpus_[a->computeEnvironment] += job.resources.vcpus;
+    if (job.shareIdentifier) share_running_[job.jobQueue][*job.shareIdentifier] += job.resources.vcpus;
   }
 }
 

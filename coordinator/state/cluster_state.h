@@ -10,8 +10,11 @@
 //   job/<id>             Job (with its attempts)
 //   node/<id>            Node
 //   tok/<clientToken>    job id
+//   sp/<name>            SchedulingPolicy
+//   su/<queue>/<share>   ShareUsage of a fair-share queue's share
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -33,6 +36,23 @@ struct NodeRecord {
   protocol::NodeCapacity Free() const;
 };
 
+// Finished work of one share of a fair-share queue: vCPU-seconds, decayed
+// exponentially with the policy's shareDecaySeconds, as of `at` (epoch ms).
+struct ShareUsage {
+  double vcpuSeconds = 0;
+  int64_t at = 0;
+  // The value decayed to `now`; 0 when decay_seconds is 0 (only current
+  // usage counts, as AWS defines shareDecaySeconds 0).
+  double DecayedTo(int64_t now, uint32_t decay_seconds) const;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("vcpuSeconds", s.vcpuSeconds);
+    v("at", s.at);
+  }
+};
+
+using StatusCounts = std::array<uint32_t, 7>;  // indexed by JobStatus
+
 class ClusterState {
  public:
   // Rebuilds the state from `store`. kCorruption if a record fails to decode.
@@ -41,6 +61,10 @@ class ClusterState {
   // ---- reads ------------------------------------------------------------
   const protocol::ComputeEnvironment* FindComputeEnvironment(const std::string& name) const;
   const protocol::JobQueue* FindJobQueue(const std::string& name) const;
+  // By name or ARN.
+  const protocol::SchedulingPolicy* FindSchedulingPolicy(const std::string& ref) const;
+  // The policy a queue orders its jobs by, or null (FIFO).
+  const protocol::SchedulingPolicy* PolicyOf(const protocol::JobQueue& q) const;
   // `ref` is "name" (latest active revision) or "name:revision".
   // kNotFound / kInvalidArgument with a message naming `ref`.
   Result<const protocol::JobDefinition*> ResolveJobDefinition(const std::string& ref) const;
@@ -57,8 +81,23 @@ class ClusterState {
   const std::map<std::string, NodeRecord>& nodes() const { return nodes_; }
   // queue -> submission sequence -> job id, RUNNABLE jobs only (FIFO order).
   const std::map<std::string, std::map<uint64_t, std::string>>& runnable() const { return runnable_; }
-  // queue -> submission sequence -> job id, every job.
+  // queue -> submission sequence -> job id, every top-level job (array
+  // children are listed through their parent, as AWS does).
   const std::map<std::string, std::map<uint64_t, std::string>>& jobs_by_queue() const { return by_queue_; }
+  const std::map<std::string, protocol::SchedulingPolicy>& scheduling_policies() const { return policies_; }
+  // Jobs whose status is PENDING and whose dependsOn names `id`; null if none.
+  const std::set<std::string>* DependentsOf(const std::string& id) const;
+  // How many children of array parent `id` are in each status.
+  StatusCounts ArrayCounts(const std::string& parent_id) const;
+  // Finished top-level jobs, oldest stoppedAt first: what retention purges.
+  const std::set<std::pair<int64_t, std::string>>& finished() const { return finished_; }
+  // Top-level jobs of `queue` that are not SUCCEEDED or FAILED.
+  size_t ActiveJobs(const std::string& queue) const;
+  // queue -> share -> finished usage; queue -> share -> vCPUs held now.
+  const std::map<std::string, std::map<std::string, ShareUsage>>& share_usage() const { return share_usage_; }
+  const std::map<std::string, std::map<std::string, uint32_t>>& share_running_vcpus() const {
+    return share_running_;
+  }
   uint32_t UsedVcpus(const std::string& ce) const;
   uint64_t applied_index() const { return applied_index_; }
   uint64_t next_sequence() const { return next_sequence_; }
@@ -73,6 +112,15 @@ class ClusterState {
   // and live attempt.
   void PutJob(protocol::Job job, WriteBatch& batch);
   void PutClientToken(const std::string& token, const std::string& job_id, WriteBatch& batch);
+  // Removes a job, its attempts' index entries and its client token.
+  void RemoveJob(const std::string& id, WriteBatch& batch);
+  void DeleteJobQueue(const std::string& name, WriteBatch& batch);
+  void DeleteComputeEnvironment(const std::string& name, WriteBatch& batch);
+  void PutSchedulingPolicy(const protocol::SchedulingPolicy& p, WriteBatch& batch);
+  void DeleteSchedulingPolicy(const std::string& name, WriteBatch& batch);
+  // Decays the share's usage to `at` and adds `vcpu_seconds`.
+  void AddShareUsage(const std::string& queue, const std::string& share, double vcpu_seconds, int64_t at,
+                     uint32_t decay_seconds, WriteBatch& batch);
   void SetAppliedIndex(uint64_t index, WriteBatch& batch);
   uint64_t TakeSequence() { return next_sequence_++; }
 
@@ -86,6 +134,14 @@ class ClusterState {
   std::unordered_map<std::string, protocol::Job> jobs_;
   std::unordered_map<std::string, std::string> attempt_to_job_;
   std::unordered_map<std::string, std::string> client_tokens_;
+  std::unordered_map<std::string, std::string> token_of_job_;
+  std::map<std::string, protocol::SchedulingPolicy> policies_;
+  std::unordered_map<std::string, std::set<std::string>> dependents_;
+  std::unordered_map<std::string, StatusCounts> array_counts_;
+  std::set<std::pair<int64_t, std::string>> finished_;
+  std::map<std::string, size_t> active_by_queue_;
+  std::map<std::string, std::map<std::string, ShareUsage>> share_usage_;
+  std::map<std::string, std::map<std::string, uint32_t>> share_running_;
   std::map<std::string, NodeRecord> nodes_;
   std::map<std::string, std::map<uint64_t, std::string>> runnable_;
   std::map<std::string, std::map<uint64_t, std::string>> by_queue_;
