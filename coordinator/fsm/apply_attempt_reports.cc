@@ -1,6 +1,7 @@
 // Apply handlers for what agents report about attempts. A report about an
 // attempt that is not the job's live one is stale and changes nothing.
 #include "coordinator/fsm/fsm.h"
+#include "coordinator/fsm/job_transitions.h"
 
 namespace gantry::coordinator {
 
@@ -16,10 +17,12 @@ Result<ApplyResult> Fsm::AttemptStarted(const Command& c, WriteBatch& batch) {
   if (current->status != protocol::JobStatus::kStarting) return r;  // a duplicate
   protocol::Job job = *current;
   job.status = protocol::JobStatus::kRunning;
-  job.statusReason = "running on node " + s.nodeId;
+  // A job terminated while STARTING still runs until its kill lands; its
+  // reason keeps saying so.
+  if (!job.isTerminated) job.statusReason = "running on node " + s.nodeId;
   job.attempts.back().startedAt = c.at;
   if (!job.startedAt) job.startedAt = c.at;
-  state_->PutJob(std::move(job), batch);
+  CommitJob(*state_, std::move(job), c.at, batch, r);
   return r;
 }
 
@@ -32,11 +35,13 @@ Result<ApplyResult> Fsm::AttemptEnded(const Command& c, WriteBatch& batch) {
     r.notes.push_back("stale AttemptEnded for " + e.attemptId + " from " + e.nodeId + " ignored");
     return r;
   }
-  std::optional<int32_t> exit_code = e.exitCode;
-  std::string reason = e.reason;
-  if (!exit_code && e.signal) exit_code = 128 + *e.signal;  // as a shell reports it
-  if (reason.empty()) reason = "Essential container in task exited";
-  EndAttempt(*current, c.at, exit_code, reason, e.logTail, batch);
+  AttemptEnd end;
+  end.exitCode = e.exitCode;
+  if (!end.exitCode && e.signal) end.exitCode = 128 + *e.signal;  // as a shell reports it
+  end.reason = e.reason.empty() ? "Essential container in task exited" : e.reason;
+  end.statusReason = e.statusReason;
+  end.logTail = e.logTail;
+  EndLiveAttempt(*state_, *current, c.at, std::move(end), batch, r);
   r.schedule = true;
   return r;
 }

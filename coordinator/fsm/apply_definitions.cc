@@ -28,6 +28,10 @@ Result<ApplyResult> Fsm::CreateJobQueue(const Command& c, WriteBatch& batch) {
       return Status::NotFound("compute environment " + o.computeEnvironment + " not found");
     }
   }
+  if (q.schedulingPolicyArn && !state_->FindSchedulingPolicy(*q.schedulingPolicyArn)) {
+    return Status::NotFound("scheduling policy " + protocol::SchedulingPolicyName(*q.schedulingPolicyArn) +
+                            " not found");
+  }
   std::stable_sort(q.computeEnvironmentOrder.begin(), q.computeEnvironmentOrder.end(),
                    [](const auto& a, const auto& b) { return a.order < b.order; });
   q.createdAt = c.at;

@@ -1,5 +1,7 @@
 #include "coordinator/fsm/fsm.h"
 
+#include "coordinator/fsm/job_transitions.h"
+
 namespace gantry::coordinator {
 
 std::string MakeAttemptId(const std::string& job_id, uint32_t attempt_number) {
@@ -17,6 +19,11 @@ protocol::LaunchAttempt MakeLaunch(const protocol::Job& job, const protocol::Att
   launch.resources = job.resources;
   launch.jobQueue = job.jobQueue;
   launch.computeEnvironment = attempt.computeEnvironment;
+  if (job.IsArrayChild()) {
+    launch.arrayIndex = job.arrayProperties->index;
+    launch.arraySize = job.arrayProperties->size;
+  }
+  if (job.timeout) launch.timeoutSeconds = job.timeout->attemptDurationSeconds;
   return launch;
 }
 
@@ -54,21 +61,14 @@ Result<ApplyResult> Fsm::Apply(const Command& command, uint64_t index, WriteBatc
   return result;
 }
 
+// For ends the agent did not report (a node that restarted). The handlers
+// that call it set ApplyResult::schedule, and a full scheduler pass finds
+// whatever this makes RUNNABLE, so the list of new RUNNABLE jobs is dropped.
 void Fsm::EndAttempt(protocol::Job job, int64_t at, std::optional<int32_t> exit_code,
                      const std::string& reason, std::string log_tail, WriteBatch& batch) {
-  protocol::Attempt& a = job.attempts.back();
-  a.stoppedAt = at;
-  if (!a.startedAt) a.startedAt = at;
-  a.exitCode = exit_code;
-  a.reason = reason;
-  a.statusReason = reason;
-  if (!log_tail.empty()) a.logTail = std::move(log_tail);
-  if (!job.startedAt) job.startedAt = a.startedAt;
-  job.stoppedAt = at;
-  job.status = (exit_code && *exit_code == 0) ? protocol::JobStatus::kSucceeded
-                                              : protocol::JobStatus::kFailed;
-  job.statusReason = reason;
-  state_->PutJob(std::move(job), batch);
+  ApplyResult unused;
+  EndLiveAttempt(*state_, std::move(job), at, AttemptEnd{exit_code, reason, std::nullopt, std::move(log_tail)},
+                 batch, unused);
 }
 
 }  // namespace gantry::coordinator

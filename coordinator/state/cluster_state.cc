@@ -78,6 +78,15 @@ Result<ClusterState> ClusterState::Load(const StateStore& store) {
   } else if (applied.status().code() != StatusCode::kNotFound) {
     return applied.status();
   }
+  // The jobs with the highest sequences may have been purged: m/seq keeps
+  // the counter a replica reached, so a reloaded one hands out the same
+  // sequences as one that never restarted.
+  auto next_sequence = store.Get("m/seq");
+  if (next_sequence.ok()) {
+    s.next_sequence_ = std::max<uint64_t>(s.next_sequence_, std::strtoull(next_sequence->c_str(), nullptr, 10));
+  } else if (next_sequence.status().code() != StatusCode::kNotFound) {
+    return next_sequence.status();
+  }
   GANTRY_RETURN_IF_ERROR(LoadPrefix<protocol::ComputeEnvironment>(
       store, "ce/", "ComputeEnvironment", [&](auto&& ce) { s.ces_[ce.computeEnvironmentName] = ce; }));
   GANTRY_RETURN_IF_ERROR(LoadPrefix<protocol::JobQueue>(
@@ -246,12 +255,17 @@ void ClusterState::RemoveJob(const std::string& id, WriteBatch& batch) {
     token_of_job_.erase(t);
   }
   batch.Delete("job/" + id);
+  batch.Put("m/seq", std::to_string(next_sequence_));
   jobs_.erase(it);
 }
 
 void ClusterState::DeleteJobQueue(const std::string& name, WriteBatch& batch) {
   queues_.erase(name);
-  share_usage_.erase(name);
+  // A queue created later under the same name starts with no usage.
+  if (auto u = share_usage_.find(name); u != share_usage_.end()) {
+    for (const auto& [share, _] : u->second) batch.Delete("su/" + name + "/" + share);
+    share_usage_.erase(u);
+  }
   batch.Delete("jq/" + name);
 }
 
@@ -292,8 +306,12 @@ std::string ParentOf(const protocol::Job& job) { return job.jobId.substr(0, job.
 
 void ClusterState::Unindex(const protocol::Job& job) {
   if (job.IsArrayChild()) {
-    uint32_t& n = array_counts_[ParentOf(job)][static_cast<size_t>(job.status)];
-    n -= std::min<uint32_t>(n, 1);
+    // find, not []: a child removed after its parent must not bring back
+    // the parent's (erased) counts.
+    if (auto c = array_counts_.find(ParentOf(job)); c != array_counts_.end()) {
+      uint32_t& n = c->second[static_cast<size_t>(job.status)];
+      n -= std::min<uint32_t>(n, 1);
+    }
   } else if (protocol::IsTerminal(job.status)) {
     finished_.erase({job.stoppedAt.value_or(job.createdAt), job.jobId});
   } else if (auto q = active_by_queue_.find(job.jobQueue); q != active_by_queue_.end()) {
@@ -323,8 +341,14 @@ void ClusterState::Unindex(const protocol::Job& job) {
     auto& used = ce_used_vcpus_[a->computeEnvironment];
     used -= std::min(used, job.resources.vcpus);
     if (job.shareIdentifier) {
-      auto& share = share_running_[job.jobQueue][*job.shareIdentifier];
-      share -= std::min(share, job.resources.vcpus);
+      // Entries at zero go, so the index equals one rebuilt by Load.
+      auto& shares = share_running_[job.jobQueue];
+      auto share = shares.find(*job.shareIdentifier);
+      if (share != shares.end()) {
+        share->second -= std::min(share->second, job.resources.vcpus);
+        if (share->second == 0) shares.erase(share);
+      }
+      if (shares.empty()) share_running_.erase(job.jobQueue);
     }
   }
 }

@@ -4,6 +4,7 @@
 //
 // Keys in the store (values are codec-encoded records):
 //   m/applied            applied index (decimal)
+//   m/seq                the next job sequence (decimal), kept across purges
 //   ce/<name>            ComputeEnvironment
 //   jq/<name>            JobQueue
 //   jd/<name>/<rev:10>   JobDefinition
