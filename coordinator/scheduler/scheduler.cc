@@ -1,12 +1,15 @@
 #include "coordinator/scheduler/scheduler.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "coordinator/scheduler/fair_share_order.h"
 #include "coordinator/scheduler/placement_state.h"
 #include "coordinator/scheduler/shape.h"
 #include "coordinator/scheduler/wait_reason.h"
@@ -18,12 +21,25 @@ namespace {
 struct QueueCe {
   std::string_view name;
   uint32_t index;  // PlacementState::kUnknownCe if no CE has that name
+  // Fair share's computeReservation: this queue may not raise the CE's used
+  // vCPUs above this. UINT64_MAX when nothing is reserved.
+  uint64_t reservation_cap = UINT64_MAX;
 };
+
+// Placements never raise a CE above floor(max_vcpus * (1 - r)),
+// r = (computeReservation / 100) ^ active_shares. The epsilon keeps a
+// product like 0.99 * 100 from flooring to 98.
+uint64_t ReservationCap(uint32_t max_vcpus, uint32_t compute_reservation, size_t active_shares) {
+  if (compute_reservation == 0 || active_shares == 0) return UINT64_MAX;
+  const double r = std::pow(compute_reservation / 100.0, static_cast<double>(active_shares));
+  return static_cast<uint64_t>(std::floor(max_vcpus * (1.0 - r) + 1e-9));
+}
 
 // One Place() call. Per job, each CE the queue names is tried in order:
 //
 //   unknown? -> disabled? -> needs > maxvCpus? -> used + needs > maxvCpus?
-//     -> shape already failed here? -> best-fit search -> place
+//     -> used + needs > reservation cap? -> shape already failed here?
+//     -> best-fit search -> place
 //
 // and the first CE whose search finds a node takes the job. A CE that says
 // no leaves a CeOutcome; if all say no, the outcomes become the reason.
@@ -37,36 +53,62 @@ class Planner {
   Plan TakePlan() { return std::move(plan_); }
 
  private:
-  void PlaceJob(const SchedQueue& queue, const SchedJob& job);
+  // Returns true if `job` was placed.
+  bool PlaceJob(const SchedQueue& queue, const SchedJob& job);
+  void Wait(const SchedJob& job, std::string reason, std::string_view code) {
+    plan_.waiting.push_back({job.job_id, std::move(reason), std::string(code)});
+  }
   // Why CE `ce` cannot take `need`, after it failed at `stage` (kAtMaxVcpus
-  // before searching, kNoCapacity after). Checks the causes that would make
-  // waiting pointless first.
+  // or kReserved before searching, kNoCapacity after). Checks the causes
+  // that would make waiting pointless first.
   CeOutcome Classify(const QueueCe& ce, const Shape& need, WaitCause stage) const;
 
   PlacementState state_;
   const PlaceOptions& options_;
   Plan plan_;
   std::vector<QueueCe> queue_ces_;   // of the queue being placed
+  uint32_t compute_reservation_ = 0; // of the queue being placed
+  size_t active_shares_ = 0;         // of the queue being placed
   std::vector<CeOutcome> outcomes_;  // of the job being placed; reused
 };
 
 void Planner::PlaceQueue(const SchedQueue& queue) {
   if (queue.compute_environments.empty()) {
     std::string reason = NoComputeEnvironmentReason(queue.name);
-    for (const SchedJob& job : queue.jobs) plan_.waiting.push_back({job.job_id, reason});
+    for (const SchedJob& job : queue.jobs) Wait(job, reason, kCodeResourceRequirement);
     return;
+  }
+  std::optional<FairShareOrder> fair;
+  compute_reservation_ = 0;
+  active_shares_ = 0;
+  if (queue.fair_share) {
+    fair.emplace(queue);
+    compute_reservation_ = queue.fair_share->compute_reservation;
+    active_shares_ = fair->active_shares();
   }
   queue_ces_.clear();
   for (const std::string& name : queue.compute_environments) {
     // A CE named twice is tried once; trying it again cannot change the answer.
     bool seen = std::any_of(queue_ces_.begin(), queue_ces_.end(),
                             [&](const QueueCe& c) { return c.name == name; });
-    if (!seen) queue_ces_.push_back({name, state_.FindCe(name)});
+    if (seen) continue;
+    QueueCe ce{name, state_.FindCe(name)};
+    if (ce.index != PlacementState::kUnknownCe) {
+      ce.reservation_cap =
+          ReservationCap(state_.ce(ce.index).source->max_vcpus, compute_reservation_, active_shares_);
+    }
+    queue_ces_.push_back(ce);
   }
-  for (const SchedJob& job : queue.jobs) PlaceJob(queue, job);
+  if (!fair) {
+    for (const SchedJob& job : queue.jobs) PlaceJob(queue, job);
+    return;
+  }
+  while (const SchedJob* job = fair->Next()) {
+    if (PlaceJob(queue, *job)) fair->Placed();
+  }
 }
 
-void Planner::PlaceJob(const SchedQueue& queue, const SchedJob& job) {
+bool Planner::PlaceJob(const SchedQueue& queue, const SchedJob& job) {
   const Shape need = ShapeOf(job.resources);
   outcomes_.clear();
   for (const QueueCe& ce : queue_ces_) {
@@ -89,21 +131,26 @@ void Planner::PlaceJob(const SchedQueue& queue, const SchedJob& job) {
       outcomes_.push_back(Classify(ce, need, WaitCause::kAtMaxVcpus));
       continue;
     }
+    if (cs.used_vcpus + need.vcpus > ce.reservation_cap) {
+      outcomes_.push_back(Classify(ce, need, WaitCause::kReserved));
+      continue;
+    }
     if (!cs.failed.Covers(need)) {
       if (std::optional<uint32_t> slot = cs.ready.BestFit(need)) {
         if (plan_.placements.size() >= options_.max_placements) {
-          plan_.waiting.push_back({job.job_id, PlacementLimitReason(options_.max_placements)});
-          return;
+          Wait(job, PlacementLimitReason(options_.max_placements), kCodeCapacity);
+          return false;
         }
         state_.Commit(ce.index, *slot, need);
         plan_.placements.push_back({job.job_id, state_.node(*slot).source->id, cs.source->name});
-        return;
+        return true;
       }
       cs.failed.Add(need);
     }
     outcomes_.push_back(Classify(ce, need, WaitCause::kNoCapacity));
   }
-  plan_.waiting.push_back({job.job_id, WaitReason(queue.name, need, outcomes_)});
+  Wait(job, WaitReason(queue.name, need, outcomes_), WaitCode(outcomes_));
+  return false;
 }
 
 CeOutcome Planner::Classify(const QueueCe& ce, const Shape& need, WaitCause stage) const {
@@ -113,6 +160,15 @@ CeOutcome Planner::Classify(const QueueCe& ce, const Shape& need, WaitCause stag
     return {.cause = WaitCause::kNeverFits, .ce = ce.name, .largest = cs.totals.max()};
   }
   if (cs.ready.empty()) return {.cause = WaitCause::kNoReadyNode, .ce = ce.name};
+  if (stage == WaitCause::kReserved) {
+    return {.cause = WaitCause::kReserved,
+            .ce = ce.name,
+            .used_vcpus = cs.used_vcpus,
+            .max_vcpus = cs.source->max_vcpus,
+            .reserved_vcpus = static_cast<uint32_t>(cs.source->max_vcpus - ce.reservation_cap),
+            .compute_reservation = compute_reservation_,
+            .active_shares = active_shares_};
+  }
   if (stage == WaitCause::kAtMaxVcpus) {
     return {.cause = WaitCause::kAtMaxVcpus,
             .ce = ce.name,

@@ -11,6 +11,18 @@
 //   - Queues are served by priority, higher first; equal priorities by name.
 //     Jobs within a queue are taken FIFO, and a job that does not fit does not
 //     block later jobs of its queue (backfill).
+//   - A queue with fair-share data (a scheduling policy) takes its jobs by
+//     fair share instead. Within a share (shareIdentifier): higher
+//     scheduling_priority first, then the order given. Across shares: the
+//     share with the lowest usage * weight_factor (ties: share name) offers
+//     its next job; placing it adds the job's vCPUs to the share's usage. A
+//     job that does not fit waits and its share offers its next one
+//     (backfill inside the share), so a big job never blocks its share.
+//   - computeReservation (fair share): with A active shares (shares with
+//     jobs in this call or vCPUs held now), r = (computeReservation/100)^A
+//     of each CE's max_vcpus is kept for shares not active yet: the queue's
+//     placements never raise a CE's used_vcpus above
+//     floor(max_vcpus * (1 - r)).
 //   - A job tries its queue's compute environments (CEs) in order. A CE that
 //     is unknown or disabled is skipped. A node belongs to a CE when its
 //     labels contain every key=value of the CE's selector (an empty selector
@@ -23,16 +35,20 @@
 //     used_vcpus. A CE never exceeds max_vcpus; a node never exceeds what it
 //     advertised (a `free` larger than `total` is clamped to `total`).
 //   - Every job not placed gets exactly one WaitingJob whose reason names the
-//     most relevant cause over the CEs it tried (see wait_reason.h).
+//     most relevant cause over the CEs it tried, and a code that says whether
+//     waiting can help (see wait_reason.h).
 //
 // Cost: building the indexes is O(nodes * CEs named by queues); a placement
 // is O(log nodes) per CE holding the node; a search is O(log nodes) when
 // memory does not bind and O(distinct free vCPU counts * log nodes) at worst;
-// a job whose shape already failed in a CE skips that CE's search.
+// a job whose shape already failed in a CE skips that CE's search. Fair
+// share adds O(log shares) per job (a heap of shares), plus sorting a share
+// by scheduling_priority when its jobs' priorities differ.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,7 +74,26 @@ struct SchedComputeEnvironment {
 
 struct SchedJob {
   std::string job_id;
-  protocol::Resources resources;  // vcpus, memoryMib, diskMib
+  protocol::Resources resources;     // vcpus, memoryMib, diskMib
+  std::string share;                 // shareIdentifier; read in fair-share queues only
+  uint32_t scheduling_priority = 0;  // higher first within its share
+};
+
+// One share (shareIdentifier) of a fair-share queue.
+struct SchedShare {
+  std::string share;
+  double weight_factor = 1.0;  // protocol::ShareWeight: lower gets more
+  // vCPUs: held now plus the decayed finished vCPU-seconds averaged over the
+  // policy's decay window.
+  double usage = 0;
+  uint32_t running_vcpus = 0;  // held now; a share holding any is active
+};
+
+struct SchedFairShare {
+  uint32_t compute_reservation = 0;  // 0-99
+  // A job whose share is not listed counts as weight 1.0, usage 0, nothing
+  // running. A share listed twice: the first entry counts.
+  std::vector<SchedShare> shares;
 };
 
 struct SchedQueue {
@@ -66,6 +101,7 @@ struct SchedQueue {
   uint32_t priority = 0;                          // higher first
   std::vector<std::string> compute_environments;  // tried in this order
   std::vector<SchedJob> jobs;                     // RUNNABLE jobs, FIFO order
+  std::optional<SchedFairShare> fair_share;       // set: order by fair share
 };
 
 struct ClusterSnapshot {
@@ -83,11 +119,12 @@ struct Placement {
 struct WaitingJob {
   std::string job_id;
   std::string reason;
+  std::string code;  // an AWS reason code, e.g. "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY"; see wait_reason.h
   friend bool operator==(const WaitingJob&, const WaitingJob&) = default;
 };
 
-// Placements in the order they were decided (queue order, then FIFO);
-// waiting jobs in the order they were considered.
+// Placements in the order they were decided (queue order, then FIFO or
+// fair share); waiting jobs in the order they were considered.
 struct Plan {
   std::vector<Placement> placements;
   std::vector<WaitingJob> waiting;

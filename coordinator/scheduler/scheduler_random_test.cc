@@ -3,13 +3,18 @@
 // The reference scans every node for every job, with no index and no cache,
 // and follows the rules as scheduler.h states them. Equal plans (placements
 // and reasons alike) show that the index, the failed-shape cache and the
-// capacity summaries change speed, not answers.
+// capacity summaries change speed, not answers. About a third of the queues
+// are fair share; the reference orders them by rescanning every share before
+// each job, so the share heap is checked the same way.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <functional>
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <tuple>
 
 #include "coordinator/scheduler/scheduler.h"
@@ -37,6 +42,55 @@ auto FreeKey(const Shape& free, const std::string& id) {
   return std::tie(free.vcpus, free.memory_mib, free.disk_mib, id);
 }
 
+// The code for a job's outcomes, restated from wait_reason.h's table.
+std::string ReferenceCode(const std::vector<CeOutcome>& outcomes) {
+  auto any = [&](WaitCause c) {
+    return std::any_of(outcomes.begin(), outcomes.end(), [&](const CeOutcome& o) { return o.cause == c; });
+  };
+  if (any(WaitCause::kNoReadyNode) || any(WaitCause::kAtMaxVcpus) || any(WaitCause::kReserved) ||
+      any(WaitCause::kNoCapacity)) {
+    return "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY";
+  }
+  if (!any(WaitCause::kNeverFits) && any(WaitCause::kExceedsMaxVcpus)) {
+    return "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE";
+  }
+  return "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT";
+}
+
+// Fair-share order, the slow way: before each job, scan every share for the
+// least served, and scan its remaining jobs for the highest priority.
+// `place` returns whether the job was placed.
+void ReferenceFairShare(const SchedQueue& q, const std::function<bool(const SchedJob&)>& place) {
+  std::map<std::string, double> usage;
+  std::map<std::string, double> weight;
+  for (const SchedShare& s : q.fair_share->shares) {
+    usage.emplace(s.share, s.usage);
+    weight.emplace(s.share, s.weight_factor);
+  }
+  std::vector<bool> done(q.jobs.size());
+  for (size_t step = 0; step < q.jobs.size(); ++step) {
+    std::optional<std::string> best_share;
+    double best_key = 0;
+    for (const SchedJob& j : q.jobs) {
+      const bool pending = !done[&j - q.jobs.data()];
+      if (!pending) continue;
+      double w = weight.count(j.share) ? weight[j.share] : 1.0;
+      double key = usage[j.share] * w;
+      if (!best_share || key < best_key || (key == best_key && j.share < *best_share)) {
+        best_share = j.share;
+        best_key = key;
+      }
+    }
+    size_t pick = q.jobs.size();
+    for (size_t i = 0; i < q.jobs.size(); ++i) {
+      if (done[i] || q.jobs[i].share != *best_share) continue;
+      if (pick == q.jobs.size() || q.jobs[i].scheduling_priority > q.jobs[pick].scheduling_priority) pick = i;
+    }
+    done[pick] = true;
+    if (place(q.jobs[pick])) usage[*best_share] += q.jobs[pick].resources.vcpus;
+  }
+}
+
 Plan ReferencePlace(const ClusterSnapshot& cluster, const std::vector<SchedQueue>& queues,
                     size_t max_placements) {
   std::vector<Shape> free;
@@ -55,14 +109,25 @@ Plan ReferencePlace(const ClusterSnapshot& cluster, const std::vector<SchedQueue
 
   Plan plan;
   for (const SchedQueue* q : order) {
-    for (const SchedJob& job : q->jobs) {
+    size_t active_shares = 0;
+    uint32_t reservation = 0;
+    if (q->fair_share) {
+      std::set<std::string> active;
+      for (const SchedJob& j : q->jobs) active.insert(j.share);
+      for (const SchedShare& s : q->fair_share->shares) {
+        if (s.running_vcpus > 0) active.insert(s.share);
+      }
+      active_shares = active.size();
+      reservation = q->fair_share->compute_reservation;
+    }
+    auto place = [&](const SchedJob& job) -> bool {
       if (q->compute_environments.empty()) {
-        plan.waiting.push_back({job.job_id, NoComputeEnvironmentReason(q->name)});
-        continue;
+        plan.waiting.push_back({job.job_id, NoComputeEnvironmentReason(q->name),
+                                "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT"});
+        return false;
       }
       Shape need = ShapeOf(job.resources);
       std::vector<CeOutcome> outcomes;
-      bool done = false;
       std::vector<std::string> names;
       for (const std::string& name : q->compute_environments) {
         if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
@@ -84,6 +149,12 @@ Plan ReferencePlace(const ClusterSnapshot& cluster, const std::vector<SchedQueue
           continue;
         }
         bool at_max = used[found->second] + need.vcpus > ce.max_vcpus;
+        uint64_t cap = UINT64_MAX;
+        if (reservation > 0) {
+          double r = std::pow(reservation / 100.0, static_cast<double>(active_shares));
+          cap = static_cast<uint64_t>(std::floor(ce.max_vcpus * (1 - r) + 1e-9));
+        }
+        bool reserved = used[found->second] + need.vcpus > cap;
         std::optional<size_t> best;
         std::optional<size_t> most_free;
         bool any_member = false;
@@ -105,16 +176,16 @@ Plan ReferencePlace(const ClusterSnapshot& cluster, const std::vector<SchedQueue
             best = i;
           }
         }
-        if (!at_max && best) {
+        if (!at_max && !reserved && best) {
           if (plan.placements.size() >= max_placements) {
-            plan.waiting.push_back({job.job_id, PlacementLimitReason(max_placements)});
-          } else {
-            free[*best] = Minus(free[*best], need);
-            used[found->second] += need.vcpus;
-            plan.placements.push_back({job.job_id, cluster.nodes[*best].id, ce.name});
+            plan.waiting.push_back({job.job_id, PlacementLimitReason(max_placements),
+                                    "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY"});
+            return false;
           }
-          done = true;
-          break;
+          free[*best] = Minus(free[*best], need);
+          used[found->second] += need.vcpus;
+          plan.placements.push_back({job.job_id, cluster.nodes[*best].id, ce.name});
+          return true;
         }
         if (!any_member || (any_total_fits && !most_free)) {
           outcomes.push_back({.cause = WaitCause::kNoReadyNode, .ce = name});
@@ -125,6 +196,14 @@ Plan ReferencePlace(const ClusterSnapshot& cluster, const std::vector<SchedQueue
                               .ce = name,
                               .used_vcpus = used[found->second],
                               .max_vcpus = ce.max_vcpus});
+        } else if (reserved) {
+          outcomes.push_back({.cause = WaitCause::kReserved,
+                              .ce = name,
+                              .used_vcpus = used[found->second],
+                              .max_vcpus = ce.max_vcpus,
+                              .reserved_vcpus = static_cast<uint32_t>(ce.max_vcpus - cap),
+                              .compute_reservation = reservation,
+                              .active_shares = active_shares});
         } else {
           outcomes.push_back({.cause = WaitCause::kNoCapacity,
                               .ce = name,
@@ -132,7 +211,14 @@ Plan ReferencePlace(const ClusterSnapshot& cluster, const std::vector<SchedQueue
                               .most_free = free[*most_free]});
         }
       }
-      if (!done) plan.waiting.push_back({job.job_id, WaitReason(q->name, need, outcomes)});
+      plan.waiting.push_back({job.job_id, WaitReason(q->name, need, outcomes), ReferenceCode(outcomes)});
+      return false;
+    };
+    // A queue with no CE has nothing to share: its jobs wait in the order given.
+    if (q->fair_share && !q->compute_environments.empty()) {
+      ReferenceFairShare(*q, place);
+    } else {
+      for (const SchedJob& job : q->jobs) place(job);
     }
   }
   return plan;
@@ -143,6 +229,29 @@ struct Scenario {
   std::vector<SchedQueue> queues;
   size_t max_placements = SIZE_MAX;
 };
+
+// Makes about a third of the queues fair share. A separate generator keeps
+// the rest of each scenario as it was before fair share existed.
+void AddRandomFairShare(uint32_t seed, SchedQueue& q) {
+  std::mt19937 rng(seed);
+  auto pick = [&](auto... values) {
+    std::vector<std::common_type_t<decltype(values)...>> v = {values...};
+    return v[std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng)];
+  };
+  if (!std::bernoulli_distribution(0.35)(rng)) return;
+  SchedFairShare fair;
+  fair.compute_reservation = pick(0u, 0u, 10u, 50u, 90u, 99u);
+  for (std::string share : {"a", "b", "c", "d"}) {
+    if (share == "d" && pick(0, 1) == 0) continue;  // unlisted: weight 1, usage 0
+    fair.shares.push_back({share, pick(0.125, 0.5, 1.0, 3.0), pick(0.0, 0.0, 2.5, 10.0, 40.0),
+                           pick(0u, 0u, 4u)});
+  }
+  for (SchedJob& j : q.jobs) {
+    j.share = pick("a", "b", "c", "d", "e");
+    j.scheduling_priority = pick(0u, 0u, 0u, 1u, 7u);
+  }
+  q.fair_share = fair;
+}
 
 Scenario RandomScenario(uint32_t seed) {
   std::mt19937 rng(seed);
@@ -195,6 +304,7 @@ Scenario RandomScenario(uint32_t seed) {
                              pick(0u, 0u, 50u, 200u, 600u)));
     }
     s.queues.push_back(MakeQueue("q" + std::to_string(i), pick(0u, 1u, 2u), names, jobs));
+    AddRandomFairShare(seed * 31 + static_cast<uint32_t>(i), s.queues.back());
   }
   if (chance(0.2)) s.max_placements = std::uniform_int_distribution<size_t>(0, 20)(rng);
   return s;
@@ -203,6 +313,7 @@ Scenario RandomScenario(uint32_t seed) {
 TEST(SchedulerRandom, MatchesBruteForceReference) {
   size_t placed = 0;
   size_t waiting = 0;
+  size_t reserved = 0;
   for (uint32_t seed = 1; seed <= 500; ++seed) {
     Scenario s = RandomScenario(seed);
     Plan got = Place(s.cluster, s.queues, PlaceOptions{.max_placements = s.max_placements});
@@ -211,10 +322,14 @@ TEST(SchedulerRandom, MatchesBruteForceReference) {
     ASSERT_EQ(got.waiting, want.waiting) << "seed " << seed;
     placed += got.placements.size();
     waiting += got.waiting.size();
+    for (const WaitingJob& w : got.waiting) {
+      if (w.reason.find("not active yet") != std::string::npos) ++reserved;
+    }
   }
-  // The scenarios exercise both outcomes in quantity.
+  // The scenarios exercise both outcomes in quantity, and the reservation.
   EXPECT_GT(placed, 1000u);
   EXPECT_GT(waiting, 1000u);
+  EXPECT_GT(reserved, 20u);
 }
 
 TEST(SchedulerRandom, NeverOvercommitsNodesOrComputeEnvironments) {

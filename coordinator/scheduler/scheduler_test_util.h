@@ -5,11 +5,24 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "coordinator/scheduler/scheduler.h"
+
+namespace gantry::coordinator {
+
+// Readable gtest failure messages for plans.
+inline void PrintTo(const Placement& p, std::ostream* os) {
+  *os << "{" << p.job_id << " -> " << p.node_id << " in " << p.compute_environment << "}";
+}
+inline void PrintTo(const WaitingJob& w, std::ostream* os) {
+  *os << "{" << w.job_id << ": [" << w.code << "] " << w.reason << "}";
+}
+
+}  // namespace gantry::coordinator
 
 namespace gantry::coordinator::scheduler_testing {
 

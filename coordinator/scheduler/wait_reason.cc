@@ -87,6 +87,17 @@ std::string Format(std::string_view queue, const Shape& need, std::span<const Ce
              std::to_string(top.max_vcpus) + " in use, job needs " + std::to_string(need.vcpus) +
              ")";
       break;
+    case WaitCause::kReserved:
+      out = "queue ";
+      out += queue;
+      out += ": compute environment ";
+      out += top.ce;
+      out += " keeps " + std::to_string(top.reserved_vcpus) + " of its " + std::to_string(top.max_vcpus) +
+             " maxvCpus for share identifiers that are not active yet (computeReservation " +
+             std::to_string(top.compute_reservation) + ", " + std::to_string(top.active_shares) +
+             (top.active_shares == 1 ? " active share" : " active shares") + "): " +
+             std::to_string(top.used_vcpus) + " in use, job needs " + std::to_string(need.vcpus);
+      break;
     case WaitCause::kNoReadyNode:
       out = "no ready node in compute environments ";
       AppendCeList(out, outcomes, WaitCause::kNoReadyNode);
@@ -125,16 +136,38 @@ std::string Format(std::string_view queue, const Shape& need, std::span<const Ce
   return out;
 }
 
-}  // namespace
-
-std::string WaitReason(std::string_view queue, const Shape& need,
-                       std::span<const CeOutcome> outcomes) {
+// The most relevant outcome: the highest cause, the first of equals.
+const CeOutcome& Top(std::span<const CeOutcome> outcomes) {
   GANTRY_CHECK(!outcomes.empty());
   const CeOutcome* top = &outcomes[0];
   for (const CeOutcome& o : outcomes) {
     if (o.cause > top->cause) top = &o;  // strict: the first of equals wins
   }
-  return Format(queue, need, outcomes, *top);
+  return *top;
+}
+
+}  // namespace
+
+std::string WaitReason(std::string_view queue, const Shape& need,
+                       std::span<const CeOutcome> outcomes) {
+  return Format(queue, need, outcomes, Top(outcomes));
+}
+
+std::string_view WaitCode(std::span<const CeOutcome> outcomes) {
+  switch (Top(outcomes).cause) {
+    case WaitCause::kUnknownCe:
+    case WaitCause::kDisabled:
+    case WaitCause::kNeverFits:
+      return kCodeResourceRequirement;
+    case WaitCause::kExceedsMaxVcpus:
+      return kCodeMaxResource;
+    case WaitCause::kNoReadyNode:
+    case WaitCause::kAtMaxVcpus:
+    case WaitCause::kReserved:
+    case WaitCause::kNoCapacity:
+      break;
+  }
+  return kCodeCapacity;
 }
 
 std::string NoComputeEnvironmentReason(std::string_view queue) {

@@ -11,6 +11,9 @@
 //   waiting for capacity: needs 8 vCPU, 1024 MiB memory, 0 MiB disk; the most
 //     free node in ce1 (n3) has 4 vCPU, 2048 MiB memory, 10000 MiB disk free
 //   queue q: compute environment ce1 is at maxvCpus (64/64 in use, job needs 4)
+//   queue q: compute environment ce1 keeps 32 of its 64 maxvCpus for share
+//     identifiers that are not active yet (computeReservation 50, 1 active
+//     share): 32 in use, job needs 4
 //   no ready node in compute environments ce1
 //   no node in compute environments ce1, ce2 can ever fit this job: needs 64
 //     vCPU, the largest node has 16 vCPU
@@ -18,6 +21,12 @@
 //   compute environment ce1 is DISABLED
 //   queue q: compute environment ce9 does not exist
 //   job queue q has no compute environment
+//
+// Each reason also has a code, the prefix AWS's jobStateTimeLimitActions
+// match on (see protocol::JobStateTimeLimit), taken from the same top cause:
+//   unknown CE, disabled CE, never fits, no CE  MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT
+//   needs more than maxvCpus                    MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE
+//   anything else                               CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY
 //
 // Pure functions; thread-safe.
 #pragma once
@@ -40,14 +49,18 @@ enum class WaitCause : uint8_t {
   kNeverFits,        // no node of the CE, ready or not, is big enough
   kNoReadyNode,      // the CE has no schedulable node (maybe no node at all)
   kAtMaxVcpus,       // the CE's jobs hold too many vCPUs for this one to start
+  kReserved,         // the rest is kept for inactive shares (fair share computeReservation)
   kNoCapacity,       // nodes could fit it, but none has enough free now
 };
 
 struct CeOutcome {
   WaitCause cause = WaitCause::kUnknownCe;
   std::string_view ce;              // as the queue names it
-  uint64_t used_vcpus = 0;          // kAtMaxVcpus
-  uint32_t max_vcpus = 0;           // kAtMaxVcpus, kExceedsMaxVcpus
+  uint64_t used_vcpus = 0;          // kAtMaxVcpus, kReserved
+  uint32_t max_vcpus = 0;           // kAtMaxVcpus, kExceedsMaxVcpus, kReserved
+  uint32_t reserved_vcpus = 0;      // kReserved: vCPUs of max_vcpus kept back
+  uint32_t compute_reservation = 0; // kReserved: the policy's percentage
+  size_t active_shares = 0;         // kReserved
   Shape largest;                    // kNeverFits: max of each dimension over the CE's nodes
   std::string_view most_free_node;  // kNoCapacity
   Shape most_free;                  // kNoCapacity: that node's free capacity
@@ -59,10 +72,20 @@ struct CeOutcome {
 std::string WaitReason(std::string_view queue, const Shape& need,
                        std::span<const CeOutcome> outcomes);
 
-// The reason for every job of a queue that names no CE.
+inline constexpr std::string_view kCodeResourceRequirement = "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT";
+inline constexpr std::string_view kCodeMaxResource = "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE";
+inline constexpr std::string_view kCodeCapacity = "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY";
+
+// The code of the reason WaitReason() gives for the same outcomes.
+// Precondition: `outcomes` is non-empty.
+std::string_view WaitCode(std::span<const CeOutcome> outcomes);
+
+// The reason for every job of a queue that names no CE (its code is
+// kCodeResourceRequirement).
 std::string NoComputeEnvironmentReason(std::string_view queue);
 
-// The reason for a job that could have been placed, but the plan was full.
+// The reason for a job that could have been placed, but the plan was full
+// (its code is kCodeCapacity).
 std::string PlacementLimitReason(size_t max_placements);
 
 }  // namespace gantry::coordinator

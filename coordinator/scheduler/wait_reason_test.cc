@@ -215,5 +215,34 @@ TEST(WaitReason, FormatsOutcomesWithoutAPlan) {
             "largest node has 10 MiB disk");
 }
 
+TEST(WaitReason, ReservedNamesTheKeptVcpusAndTheReservation) {
+  CeOutcome reserved{.cause = WaitCause::kReserved,
+                     .ce = "ce1",
+                     .used_vcpus = 32,
+                     .max_vcpus = 64,
+                     .reserved_vcpus = 16,
+                     .compute_reservation = 50,
+                     .active_shares = 2};
+  CeOutcome at_max{.cause = WaitCause::kAtMaxVcpus, .ce = "ce0", .used_vcpus = 8, .max_vcpus = 8};
+  std::vector<CeOutcome> outcomes = {at_max, reserved};
+  EXPECT_EQ(WaitReason("q", {4, 128, 0}, outcomes),
+            "queue q: compute environment ce1 keeps 16 of its 64 maxvCpus for share identifiers that "
+            "are not active yet (computeReservation 50, 2 active shares): 32 in use, job needs 4");
+  EXPECT_EQ(WaitCode(outcomes), kCodeCapacity);
+}
+
+TEST(WaitReason, CodeFollowsTheCauseTheReasonNames) {
+  CeOutcome exceeds{.cause = WaitCause::kExceedsMaxVcpus, .ce = "x", .max_vcpus = 4};
+  CeOutcome never{.cause = WaitCause::kNeverFits, .ce = "y", .largest = {8, 1024, 10}};
+  CeOutcome unknown{.cause = WaitCause::kUnknownCe, .ce = "z"};
+  CeOutcome no_node{.cause = WaitCause::kNoReadyNode, .ce = "w"};
+  EXPECT_EQ(WaitCode(std::vector<CeOutcome>{exceeds, unknown}), kCodeMaxResource);
+  // The reason says no node can fit it: raising maxvCpus alone would not help.
+  EXPECT_EQ(WaitCode(std::vector<CeOutcome>{exceeds, never}), kCodeResourceRequirement);
+  EXPECT_EQ(WaitCode(std::vector<CeOutcome>{unknown}), kCodeResourceRequirement);
+  // A CE with no ready node may get one: waiting can help.
+  EXPECT_EQ(WaitCode(std::vector<CeOutcome>{never, no_node}), kCodeCapacity);
+}
+
 }  // namespace
 }  // namespace gantry::coordinator

@@ -38,9 +38,54 @@ SchedQueue EmptyQueue(const protocol::JobQueue& q) {
   return sq;
 }
 
+SchedJob ToSchedJob(const protocol::Job& j) {
+  return SchedJob{j.jobId, j.resources, j.shareIdentifier.value_or(""), j.schedulingPriority};
+}
+
+// Fills `sq.fair_share` if `q` has a scheduling policy: every share that has
+// jobs in `sq`, holds vCPUs now or has decayed usage left.
+void AddFairShare(const ClusterState& s, const protocol::JobQueue& q, int64_t now_ms, SchedQueue& sq) {
+  const protocol::SchedulingPolicy* policy = s.PolicyOf(q);
+  if (!policy) return;
+  const protocol::FairsharePolicy& f = policy->fairsharePolicy;
+  std::map<std::string, SchedShare> shares;
+  auto share = [&](const std::string& name) -> SchedShare& {
+    auto [it, inserted] = shares.try_emplace(name);
+    if (inserted) {
+      it->second.share = name;
+      it->second.weight_factor = protocol::ShareWeight(f, name);
+    }
+    return it->second;
+  };
+  if (auto running = s.share_running_vcpus().find(q.jobQueueName); running != s.share_running_vcpus().end()) {
+    for (const auto& [name, vcpus] : running->second) {
+      if (vcpus == 0) continue;
+      SchedShare& sh = share(name);
+      sh.running_vcpus = vcpus;
+      sh.usage += vcpus;
+    }
+  }
+  if (f.shareDecaySeconds > 0) {
+    if (auto used = s.share_usage().find(q.jobQueueName); used != s.share_usage().end()) {
+      for (const auto& [name, usage] : used->second) {
+        // vCPU-seconds over the decay window: an average number of vCPUs,
+        // comparable with what the share holds now.
+        const double average = usage.DecayedTo(now_ms, f.shareDecaySeconds) / f.shareDecaySeconds;
+        if (average > 0) share(name).usage += average;
+      }
+    }
+  }
+  for (const SchedJob& j : sq.jobs) share(j.share);
+  SchedFairShare fair;
+  fair.compute_reservation = f.computeReservation;
+  fair.shares.reserve(shares.size());
+  for (auto& [_, sh] : shares) fair.shares.push_back(std::move(sh));
+  sq.fair_share = std::move(fair);
+}
+
 }  // namespace
 
-std::vector<SchedQueue> BuildQueues(const ClusterState& s, const std::vector<std::string>* only) {
+std::vector<SchedQueue> BuildQueues(const ClusterState& s, const std::vector<std::string>* only, int64_t now_ms) {
   std::vector<SchedQueue> queues;
   if (only) {
     // queue -> sequence -> job, so each queue stays FIFO.
@@ -53,7 +98,8 @@ std::vector<SchedQueue> BuildQueues(const ClusterState& s, const std::vector<std
       const protocol::JobQueue* q = s.FindJobQueue(name);
       if (!q) continue;
       SchedQueue sq = EmptyQueue(*q);
-      for (const auto& [_, j] : jobs) sq.jobs.push_back(SchedJob{j->jobId, j->resources});
+      for (const auto& [_, j] : jobs) sq.jobs.push_back(ToSchedJob(*j));
+      AddFairShare(s, *q, now_ms, sq);
       queues.push_back(std::move(sq));
     }
     return queues;
@@ -65,8 +111,9 @@ std::vector<SchedQueue> BuildQueues(const ClusterState& s, const std::vector<std
     sq.jobs.reserve(jobs.size());
     for (const auto& [_, id] : jobs) {
       const protocol::Job* j = s.FindJob(id);
-      if (j) sq.jobs.push_back(SchedJob{id, j->resources});
+      if (j) sq.jobs.push_back(ToSchedJob(*j));
     }
+    AddFairShare(s, *q, now_ms, sq);
     queues.push_back(std::move(sq));
   }
   return queues;

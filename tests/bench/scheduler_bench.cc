@@ -11,11 +11,17 @@
 //   BM_PlaceFullClusterDistinctShapes
 //                         full cluster again, every job a different shape,
 //                         memory binding first (defeats the shape cache)
+//   BM_PlaceThreeFairShareQueues
+//                         BM_PlaceThreeQueues' fleet and CEs, but each queue
+//                         has a scheduling policy: 10 share identifiers with
+//                         weights 0.125-4, some usage already, mixed
+//                         schedulingPriority, computeReservation 0/10/25
 //
 // Inputs are built once, outside the timed region; Place() only reads them.
 // Run from a Release build:  ./scheduler_bench
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -161,6 +167,41 @@ const Input& FullClusterDistinctShapes() {
   return input;
 }
 
+// Fair share on the ThreeQueues layout. Shares are drawn unevenly (share k
+// gets roughly twice as many jobs as share k+1), so weights and usage matter.
+const Input& ThreeFairShareQueues() {
+  static const Input input = [] {
+    std::mt19937 rng(46);
+    Input in;
+    in.cluster.nodes = MakeFleet(rng);
+    in.cluster.compute_environments = {Ce("spot", 150'000, {{"capacity", "spot"}}),
+                                       Ce("ondemand", 150'000, {{"capacity", "on-demand"}}),
+                                       Ce("all", 1'000'000)};
+    in.queues = {Queue("high", 100, {"ondemand"}), Queue("mid", 50, {"spot", "ondemand"}),
+                 Queue("low", 1, {"spot", "all"})};
+    const std::vector<uint32_t> reservations = {0, 10, 25};
+    for (size_t q = 0; q < in.queues.size(); ++q) {
+      SchedFairShare fair;
+      fair.compute_reservation = reservations[q];
+      for (int k = 0; k < 10; ++k) {
+        fair.shares.push_back({Name("team-", k), Pick<double>(rng, {0.125, 0.5, 1.0, 2.0, 4.0}),
+                               Pick<double>(rng, {0.0, 0.0, 16.0, 256.0}), 0});
+      }
+      in.queues[q].fair_share = std::move(fair);
+    }
+    std::geometric_distribution<int> share_of(0.5);
+    for (int i = 0; i < kJobs; ++i) {
+      size_t q = i % 5 == 0 ? 0 : (i % 5 <= 2 ? 1 : 2);
+      SchedJob job = SmallJob(rng, i);
+      job.share = Name("team-", std::min(share_of(rng), 9));
+      job.scheduling_priority = Pick<uint32_t>(rng, {0, 0, 0, 1, 5});
+      in.queues[q].jobs.push_back(std::move(job));
+    }
+    return in;
+  }();
+  return input;
+}
+
 void Run(benchmark::State& state, const Input& input) {
   size_t placements = 0;
   size_t waiting = 0;
@@ -186,10 +227,13 @@ void BM_PlaceFullClusterDistinctShapes(benchmark::State& state) {
   Run(state, FullClusterDistinctShapes());
 }
 
+void BM_PlaceThreeFairShareQueues(benchmark::State& state) { Run(state, ThreeFairShareQueues()); }
+
 BENCHMARK(BM_PlaceOneQueue)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_PlaceThreeQueues)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_PlaceFullCluster)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_PlaceFullClusterDistinctShapes)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_PlaceThreeFairShareQueues)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 }  // namespace gantry::coordinator
