@@ -115,14 +115,24 @@ Status ValidateStopReason(const std::string& job_id, const std::string& reason) 
   return Status::Ok();
 }
 
-// "<jobId>-<attemptNumber>", with a job id as ValidateJobId takes it.
+// A name, or an array child's "<parentId>:<index>[-<attemptNumber>]": it
+// names a directory on the node, so nothing else gets through.
 Status ValidateAttemptId(const std::string& id) {
-  const size_t dash = id.rfind('-');
-  if (dash == std::string::npos || dash + 1 == id.size() ||
-      id.find_first_not_of("0123456789", dash + 1) != std::string::npos) {
-    return Status::InvalidArgument("attemptId \"" + id.substr(0, 160) + "\" is not <jobId>-<attemptNumber>");
+  const size_t colon = id.find(':');
+  GANTRY_RETURN_IF_ERROR(ValidateName("attemptId", std::string_view(id).substr(0, colon)));
+  if (colon == std::string::npos) return Status::Ok();
+  const std::string rest = id.substr(colon + 1);
+  const size_t dash = rest.find('-');
+  const std::string index = rest.substr(0, dash);
+  const std::string number = dash == std::string::npos ? "1" : rest.substr(dash + 1);
+  auto digits = [](const std::string& s) {
+    return !s.empty() && s.size() <= 10 && s.find_first_not_of("0123456789") == std::string::npos;
+  };
+  if (!digits(index) || !digits(number)) {
+    return Status::InvalidArgument("attemptId \"" + id.substr(0, 160) +
+                                   "\": an array child's attempt id is <parentId>:<index>-<attemptNumber>");
   }
-  return ValidateJobId("attemptId", std::string_view(id).substr(0, dash));
+  return Status::Ok();
 }
 
 }  // namespace

@@ -82,11 +82,11 @@ std::map<std::string, std::string> BodyFields(const std::string& frame) {
 
 TEST(Messages, EncodesOptionalsOnlyWhenSetAndEnumsByName) {
   auto full = BodyFields(EncodeMessage(1, MakeListJobsRequest()));
-  EXPECT_EQ(full.size(), 4u);
+  EXPECT_EQ(full.size(), 5u);  // filters is a list: always there
   EXPECT_EQ(full["jobStatus"], Raw([](Packer& pk) { PackStr(pk, "SUCCEEDED"); }));
   EXPECT_EQ(full["maxResults"], Raw([](Packer& pk) { pk.pack(1000); }));
   auto minimal = BodyFields(EncodeMessage(1, MakeMinimalListJobsRequest()));
-  EXPECT_EQ(minimal.size(), 1u);
+  EXPECT_EQ(minimal.size(), 2u);
   EXPECT_EQ(minimal.count("jobQueue"), 1u);
 }
 
@@ -207,7 +207,7 @@ TEST(Messages, RejectsWrongProtocolVersion) {
 }
 
 TEST(Messages, RejectsUnknownMessageType) {
-  for (uint64_t t : {0, 2, 9, 35, 99, 107, 255, 65'535}) {
+  for (uint64_t t : {0, 2, 9, 48, 99, 107, 255, 65'535}) {
     Status s = DecodeEnvelope(RawFrame(1, t, 5, KillBody())).status();
     EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << t;
     EXPECT_EQ(s.message(), "unknown message type " + std::to_string(t));
@@ -474,6 +474,10 @@ TEST(Messages, LaunchAttemptNeedsIdCommandAndValidResources) {
   a = MakeLaunchAttempt();
   a.attemptId = "../etc";  // names a directory on the node
   EXPECT_THAT(a.Validate().message(), HasSubstr("may contain only letters, digits"));
+  a.attemptId = "5f1e2d3c:17-2";  // an array child's attempt
+  EXPECT_TRUE(a.Validate().ok());
+  a.attemptId = "5f1e2d3c:17/../x";
+  EXPECT_THAT(a.Validate().message(), HasSubstr("<parentId>:<index>-<attemptNumber>"));
   a = MakeLaunchAttempt();
   a.environment["AWS_BATCH_JOB_ID"] = "forged";
   EXPECT_THAT(a.Validate().message(), HasSubstr("is reserved"));

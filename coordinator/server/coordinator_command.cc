@@ -183,6 +183,11 @@ void AddCoordinatorCommand(CLI::App& app) {
   cmd->add_option("--node-ttl-ms", config.node_ttl_ms, "A node silent this long gets no new work")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{200}, int64_t{3'600'000}));
+  cmd->add_option_function<int64_t>(
+         "--job-retention-seconds",
+         [&config](int64_t seconds) { config.job_retention_ms = seconds * 1000; },
+         "Finished jobs are removed from the state this long after they stopped (default 604800: 7 days)")
+      ->check(CLI::Range(int64_t{1}, int64_t{10} * 365 * 86400));
   cmd->add_option("--id", flags->id, "This replica's id in the Raft group (unique, never reused)")
       ->capture_default_str()
       ->check(CLI::Range(uint64_t{1}, uint64_t{1'000'000}));

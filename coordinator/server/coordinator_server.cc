@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "coordinator/scheduler/scheduler.h"
+#include "coordinator/server/housekeeping.h"
 #include "coordinator/server/plan_builder.h"
 #include "coordinator/server/queries.h"
 #include "coordinator/state/rocks_state_store.h"
@@ -95,6 +96,12 @@ Status CoordinatorServer::Start() {
   uint64_t every = static_cast<uint64_t>(std::max<int64_t>(50, config_.node_ttl_ms / 4));
   uv_timer_start(ttl_timer_, [](uv_timer_t* t) { static_cast<CoordinatorServer*>(t->data)->CheckLiveness(); },
                  every, every);
+  housekeeping_timer_ = new uv_timer_t;
+  uv_timer_init(loop_, housekeeping_timer_);
+  housekeeping_timer_->data = this;
+  const uint64_t housekeeping = static_cast<uint64_t>(std::max<int64_t>(10, config_.housekeeping_ms));
+  uv_timer_start(housekeeping_timer_, [](uv_timer_t* t) { static_cast<CoordinatorServer*>(t->data)->Housekeep(); },
+                 housekeeping, housekeeping);
   rpc_log_->info("coordinator listening endpoint={} data_dir={} replica_id={} raft_address={}", config_.listen,
                  config_.data_dir, config_.raft.id, config_.raft.address);
   return Status::Ok();
@@ -105,7 +112,7 @@ void CoordinatorServer::Stop() {
   stopped_ = true;
   leader_ = false;
   if (socket_) socket_->Close();
-  for (uv_timer_t** timer : {&ttl_timer_, &pass_timer_}) {
+  for (uv_timer_t** timer : {&ttl_timer_, &pass_timer_, &housekeeping_timer_}) {
     if (!*timer) continue;
     uv_timer_stop(*timer);
     uv_close(reinterpret_cast<uv_handle_t*>(*timer), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
@@ -190,11 +197,25 @@ void CoordinatorServer::Dispatch(const Prefix& prefix, const protocol::Envelope&
     case MessageType::kDescribeNodes:
       return AnswerRead<DescribeNodesRequest>(prefix, env,
                                               [&](const auto&) { return DescribeNodes(state_, liveness_, now); });
+    case MessageType::kDescribeSchedulingPolicies:
+      return AnswerRead<DescribeSchedulingPoliciesRequest>(
+          prefix, env, [&](const auto& r) { return DescribeSchedulingPolicies(state_, r); });
     case MessageType::kCreateComputeEnvironment:
     case MessageType::kCreateJobQueue:
     case MessageType::kRegisterJobDefinition:
     case MessageType::kSubmitJob:
       return HandleWrite(prefix, env);
+    case MessageType::kCancelJob:
+    case MessageType::kTerminateJob:
+    case MessageType::kDeregisterJobDefinition:
+    case MessageType::kUpdateJobQueue:
+    case MessageType::kUpdateComputeEnvironment:
+    case MessageType::kDeleteJobQueue:
+    case MessageType::kDeleteComputeEnvironment:
+    case MessageType::kCreateSchedulingPolicy:
+    case MessageType::kUpdateSchedulingPolicy:
+    case MessageType::kDeleteSchedulingPolicy:
+      return HandleControl(prefix, env);
     case MessageType::kRaftAddVoter:
     case MessageType::kRaftRemovePeer:
     case MessageType::kRaftTransferLeader:
@@ -262,6 +283,13 @@ void CoordinatorServer::HandleWrite(const Prefix& prefix, const protocol::Envelo
   });
 }
 
+void CoordinatorServer::SendKills(const std::vector<KillOrder>& kills) {
+  for (const KillOrder& k : kills) {
+    sched_log_->info("attempt stopped attempt_id={} node_id={} reason={}", k.attemptId, k.nodeId, k.reason);
+    SendToNode(k.nodeId, protocol::EncodeMessage(0, protocol::KillAttempt{k.attemptId, k.reason}));
+  }
+}
+
 // ---- agents ------------------------------------------------------------------
 
 void CoordinatorServer::HandleNodeStatus(const Prefix& prefix, const protocol::Envelope& env) {
@@ -316,8 +344,14 @@ void CoordinatorServer::HandleNodeStatus(const Prefix& prefix, const protocol::E
     // send it again. The agent ignores attempts it already ran.
     const int64_t wall = clock_->NowMillis();
     for (const auto& attempt_id : known->live_attempts) {
-      if (running.count(attempt_id)) continue;
       const protocol::Job* job = state_.FindJobByAttempt(attempt_id);
+      // A terminate-job whose kill was lost (leader change, reconnect): the
+      // attempt is still live, so ask again. Kills are idempotent.
+      if (job && job->isTerminated && running.count(attempt_id)) {
+        SendKills({{reported.nodeId, attempt_id, job->terminationReason.value_or("terminated")}});
+        continue;
+      }
+      if (running.count(attempt_id)) continue;
       if (!job || job->status != protocol::JobStatus::kStarting) continue;
       const protocol::Attempt& a = job->attempts.back();
       if (wall - a.placedAt < config_.launch_resend_ms) continue;
@@ -414,6 +448,7 @@ void CoordinatorServer::OnRoleChange(bool ready_leader) {
   } else {
     raft_log_->info("not the leader any more replica_id={}", config_.raft.id);
     wait_reasons_.clear();
+    wait_codes_.clear();
     new_runnable_.clear();
     if (pass_timer_) uv_timer_stop(pass_timer_);
   }
@@ -482,15 +517,19 @@ void CoordinatorServer::MaybeSchedule() {
   schedule_wanted_ = false;
   std::vector<std::string> fresh;
   fresh.swap(new_runnable_);
-  std::vector<SchedQueue> queues = BuildQueues(state_, full ? nullptr : &fresh);
+  std::vector<SchedQueue> queues = BuildQueues(state_, full ? nullptr : &fresh, clock_->NowMillis());
   if (queues.empty()) return;
   ClusterSnapshot snapshot = BuildSnapshot(state_, liveness_);
   Plan plan = Place(snapshot, queues, PlaceOptions{});
   if (full) {
     next_full_pass_ = started + kFullPassSpacing * (std::chrono::steady_clock::now() - started);
     wait_reasons_.clear();
+    wait_codes_.clear();
   }
-  for (auto& w : plan.waiting) wait_reasons_.insert_or_assign(std::move(w.job_id), std::move(w.reason));
+  for (auto& w : plan.waiting) {
+    wait_codes_.insert_or_assign(w.job_id, std::move(w.code));
+    wait_reasons_.insert_or_assign(std::move(w.job_id), std::move(w.reason));
+  }
   ApplyPlanCommand cmd = ToCommand(plan);
   if (cmd.placements.empty()) return;
   Command c;
@@ -522,6 +561,43 @@ void CoordinatorServer::CheckLiveness() {
   }
   // Waiting reasons may depend on time (a node's TTL ran out).
   MaybeSchedule();
+}
+
+void CoordinatorServer::Housekeep() {
+  if (stopped_ || !leader_) return;
+  const int64_t now = clock_->NowMillis();
+  // A purge removes at most this many job records per command, so applying
+  // it never stalls the loop; a backlog drains one batch per tick.
+  constexpr size_t kPurgeBatchRecords = 5000;
+  if (!purge_in_flight_) {
+    std::vector<std::string> ids = SelectPurge(state_, now, config_.job_retention_ms, kPurgeBatchRecords);
+    if (!ids.empty()) {
+      Command c;
+      c.type = CommandType::kPurgeJobs;
+      c.at = now;
+      c.purge = PurgeJobsCommand{std::move(ids)};
+      purge_in_flight_ = true;
+      pipeline_->Propose(std::move(c), [this](Result<ApplyResult>& r) {
+        purge_in_flight_ = false;
+        if (!r.ok()) return fsm_log_->error("purge refused error={}", r.status().ToString());
+        for (const auto& note : r->notes) fsm_log_->info("{}", note);
+      });
+    }
+  }
+  for (TimeLimitAction& a : SelectTimeLimitActions(state_, wait_codes_, wait_reasons_, now)) {
+    if (!time_limits_in_flight_.insert(a.jobId).second) continue;
+    sched_log_->info("job state time limit reached job_id={} action={} reason={}", a.jobId,
+                     protocol::EnumName(a.type), a.reason);
+    Command c;
+    c.type = a.type;
+    c.at = now;
+    c.stopJob = StopJobCommand{a.jobId, std::move(a.reason)};
+    pipeline_->Propose(std::move(c), [this, job_id = a.jobId](Result<ApplyResult>& r) {
+      time_limits_in_flight_.erase(job_id);
+      if (!r.ok()) return sched_log_->warn("time limit action refused job_id={} error={}", job_id, r.status().ToString());
+      SendKills(r->kills);
+    });
+  }
 }
 
 std::string CoordinatorServer::NewJobId() {

@@ -50,6 +50,11 @@ struct CoordinatorConfig {
   // A STARTING attempt the agent does not report as running is launched
   // again after this long (launches are idempotent on the agent).
   int64_t launch_resend_ms = 2000;
+  // Finished jobs are removed from the state this long after they stopped.
+  int64_t job_retention_ms = 7LL * 24 * 3600 * 1000;
+  // How often the leader looks for jobs to purge and for jobs past a
+  // queue's jobStateTimeLimitActions.
+  int64_t housekeeping_ms = 1000;
   // This replica in the Raft group: id, address, timing, snapshots, and
   // the initial voters (empty: wait to be added by the leader).
   raft::RaftOptions raft;
@@ -89,6 +94,13 @@ class CoordinatorServer {
   void HandleWrite(const Prefix& prefix, const protocol::Envelope& env);
   void HandleNodeStatus(const Prefix& prefix, const protocol::Envelope& env);
   void HandleAttemptReport(const Prefix& prefix, const protocol::Envelope& env);
+  // job_control_requests.cc: cancel/terminate, update-*, delete-*, policies.
+  void HandleControl(const Prefix& prefix, const protocol::Envelope& env);
+  // Sends KillAttempt for each order (terminate-job, time limits).
+  void SendKills(const std::vector<KillOrder>& kills);
+  // Leader only, every housekeeping_ms: purges finished jobs past their
+  // retention and applies queues' jobStateTimeLimitActions.
+  void Housekeep();
   // operator_requests.cc: Raft membership.
   void HandleRaftOperator(const Prefix& prefix, const protocol::Envelope& env);
   protocol::RaftPeersReply PeersReply() const;
@@ -125,6 +137,9 @@ class CoordinatorServer {
   std::unique_ptr<LoopSocket> socket_;
   uv_timer_t* ttl_timer_ = nullptr;
   uv_timer_t* pass_timer_ = nullptr;  // a deferred full scheduler pass
+  uv_timer_t* housekeeping_timer_ = nullptr;
+  bool purge_in_flight_ = false;
+  std::set<std::string> time_limits_in_flight_;  // jobs whose time-limit action is committing
   // A full pass that took d is followed by the next no sooner than
   // kFullPassSpacing * d after its start: at most 1/4 of the loop's time.
   static constexpr int kFullPassSpacing = 4;
@@ -133,6 +148,7 @@ class CoordinatorServer {
   std::set<std::string> upserts_in_flight_;
   std::set<std::string> reports_in_flight_;  // "<type>/<attempt id>" being committed
   WaitReasons wait_reasons_;  // from the latest scheduler pass
+  WaitReasons wait_codes_;    // AWS reason codes (MISCONFIGURATION:..., CAPACITY:...), same pass
   bool schedule_wanted_ = true;                // a full pass is due
   std::vector<std::string> new_runnable_;      // jobs no pass has seen yet
   bool plan_in_flight_ = false;

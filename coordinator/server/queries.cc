@@ -1,19 +1,86 @@
 #include "coordinator/server/queries.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace gantry::coordinator {
 
 namespace {
 
-protocol::Job WithReason(const protocol::Job& job, const WaitReasons& reasons) {
+// The job as a client sees it: a RUNNABLE job's latest waiting reason, an
+// array parent's children counted per status.
+protocol::Job Presented(const ClusterState& s, const protocol::Job& job, const WaitReasons& reasons) {
   protocol::Job out = job;
   if (job.status == protocol::JobStatus::kRunnable) {
     auto it = reasons.find(job.jobId);
     if (it != reasons.end()) out.statusReason = it->second;
   }
+  if (job.IsArrayParent()) {
+    const StatusCounts counts = s.ArrayCounts(job.jobId);
+    for (size_t i = 0; i < counts.size(); ++i) {
+      out.arrayProperties->statusSummary[protocol::EnumName(static_cast<protocol::JobStatus>(i))] = counts[i];
+    }
+  }
   return out;
 }
+
+protocol::Job Summary(const ClusterState& s, const protocol::Job& job, const WaitReasons& reasons) {
+  protocol::Job out = Presented(s, job, reasons);
+  for (auto& a : out.attempts) a.logTail.reset();
+  return out;
+}
+
+Result<uint64_t> ParseToken(const std::optional<std::string>& token) {
+  uint64_t v = 0;
+  if (!token) return v;
+  auto [ptr, ec] = std::from_chars(token->data(), token->data() + token->size(), v);
+  if (ec != std::errc() || ptr != token->data() + token->size()) {
+    return Status::InvalidArgument("nextToken is not one this coordinator issued");
+  }
+  return v;
+}
+
+std::string Lower(std::string_view v) {
+  std::string out(v);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// ListJobs' one filter, as AWS defines them (see KeyValuesPair).
+class JobFilter {
+ public:
+  static Result<JobFilter> Make(const protocol::KeyValuesPair& f) {
+    JobFilter out;
+    out.name_ = f.name;
+    out.value_ = f.values.front();
+    if (f.name == "JOB_NAME") out.value_ = Lower(out.value_);
+    if (f.name == "BEFORE_CREATED_AT" || f.name == "AFTER_CREATED_AT") {
+      auto [ptr, ec] = std::from_chars(out.value_.data(), out.value_.data() + out.value_.size(), out.time_);
+      if (ec != std::errc() || ptr != out.value_.data() + out.value_.size()) {
+        return Status::InvalidArgument("filter " + f.name + ": \"" + out.value_.substr(0, 64) +
+                                       "\" is not a time in epoch milliseconds");
+      }
+    }
+    return out;
+  }
+
+  bool Matches(const protocol::Job& j) const {
+    if (name_ == "JOB_NAME") return protocol::GlobMatches(value_, Lower(j.jobName));
+    if (name_ == "JOB_DEFINITION") {
+      if (value_.find(':') != std::string::npos) return j.jobDefinition == value_;
+      return j.jobDefinition.substr(0, j.jobDefinition.rfind(':')) == value_;
+    }
+    if (name_ == "BEFORE_CREATED_AT") return j.createdAt < time_;
+    if (name_ == "AFTER_CREATED_AT") return j.createdAt > time_;
+    return j.shareIdentifier && protocol::GlobMatches(value_, *j.shareIdentifier);  // SHARE_IDENTIFIER
+  }
+
+ private:
+  std::string name_;
+  std::string value_;
+  int64_t time_ = 0;
+};
 
 }  // namespace
 
@@ -21,37 +88,92 @@ protocol::DescribeJobsReply DescribeJobs(const ClusterState& s, const WaitReason
                                          const protocol::DescribeJobsRequest& req) {
   protocol::DescribeJobsReply reply;
   for (const auto& id : req.jobs) {
-    if (const protocol::Job* j = s.FindJob(id)) reply.jobs.push_back(WithReason(*j, reasons));
+    if (const protocol::Job* j = s.FindJob(id)) reply.jobs.push_back(Presented(s, *j, reasons));
   }
   return reply;
 }
 
 Result<protocol::ListJobsReply> ListJobs(const ClusterState& s, const WaitReasons& reasons,
                                          const protocol::ListJobsRequest& req) {
-  if (!s.FindJobQueue(req.jobQueue)) return Status::NotFound("job queue " + req.jobQueue + " not found");
-  uint64_t after = 0;
-  if (req.nextToken) {
-    const std::string& t = *req.nextToken;
-    auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), after);
-    if (ec != std::errc() || ptr != t.data() + t.size()) {
-      return Status::InvalidArgument("nextToken is not one this coordinator issued");
-    }
+  GANTRY_ASSIGN_OR_RETURN(const uint64_t after, ParseToken(req.nextToken));
+  std::optional<JobFilter> filter;
+  if (!req.filters.empty()) {
+    GANTRY_ASSIGN_OR_RETURN(JobFilter f, JobFilter::Make(req.filters.front()));
+    filter = std::move(f);
   }
+  // As AWS: a filter replaces the status condition.
+  auto wanted = [&](const protocol::Job& j) {
+    if (filter) return filter->Matches(j);
+    return !req.jobStatus || j.status == *req.jobStatus;
+  };
   const uint32_t limit = req.maxResults.value_or(protocol::kDefaultListJobsResults);
   protocol::ListJobsReply reply;
+
+  if (req.arrayJobId) {
+    // Children by index; the token is the next index to look at.
+    const protocol::Job* parent = s.FindJob(*req.arrayJobId);
+    if (!parent || !parent->IsArrayParent()) {
+      return Status::NotFound("array job " + *req.arrayJobId + " not found");
+    }
+    const uint64_t size = parent->arrayProperties->size;
+    for (uint64_t i = after; i < size; ++i) {
+      const protocol::Job* j = s.FindJob(parent->jobId + ":" + std::to_string(i));
+      if (!j || !wanted(*j)) continue;
+      if (reply.jobSummaryList.size() == limit) {
+        reply.nextToken = std::to_string(i);
+        break;
+      }
+      reply.jobSummaryList.push_back(Summary(s, *j, reasons));
+    }
+    return reply;
+  }
+
+  if (!s.FindJobQueue(req.jobQueue) && !s.jobs_by_queue().count(req.jobQueue)) {
+    return Status::NotFound("job queue " + req.jobQueue + " not found");
+  }
   auto q = s.jobs_by_queue().find(req.jobQueue);
   if (q == s.jobs_by_queue().end()) return reply;
-  for (auto it = q->second.upper_bound(after); it != q->second.end(); ++it) {
+  const auto& jobs = q->second;  // submission sequence -> id
+  if (filter) {
+    // Newest first, as AWS sorts filtered results; the token is the
+    // sequence to continue below.
+    auto it = req.nextToken ? jobs.lower_bound(after) : jobs.end();
+    while (it != jobs.begin()) {
+      --it;
+      const protocol::Job* j = s.FindJob(it->second);
+      if (!j || !wanted(*j)) continue;
+      if (reply.jobSummaryList.size() == limit) {
+        reply.nextToken = std::to_string(it->first + 1);
+        break;
+      }
+      reply.jobSummaryList.push_back(Summary(s, *j, reasons));
+    }
+    return reply;
+  }
+  for (auto it = jobs.upper_bound(after); it != jobs.end(); ++it) {
     const protocol::Job* j = s.FindJob(it->second);
-    if (!j || (req.jobStatus && j->status != *req.jobStatus)) continue;
+    if (!j || !wanted(*j)) continue;
     if (reply.jobSummaryList.size() == limit) {
       // More remain: the token is the position of the last one returned.
       reply.nextToken = std::to_string(std::prev(it)->first);
       break;
     }
-    protocol::Job summary = WithReason(*j, reasons);
-    for (auto& a : summary.attempts) a.logTail.reset();
-    reply.jobSummaryList.push_back(std::move(summary));
+    reply.jobSummaryList.push_back(Summary(s, *j, reasons));
+  }
+  return reply;
+}
+
+Result<protocol::DescribeSchedulingPoliciesReply> DescribeSchedulingPolicies(
+    const ClusterState& s, const protocol::DescribeSchedulingPoliciesRequest& req) {
+  protocol::DescribeSchedulingPoliciesReply reply;
+  if (req.arns.empty()) {
+    for (const auto& [_, p] : s.scheduling_policies()) reply.schedulingPolicies.push_back(p);
+    return reply;
+  }
+  for (const auto& ref : req.arns) {
+    const protocol::SchedulingPolicy* p = s.FindSchedulingPolicy(ref);
+    if (!p) return Status::NotFound("scheduling policy " + protocol::SchedulingPolicyName(ref) + " not found");
+    reply.schedulingPolicies.push_back(*p);
   }
   return reply;
 }

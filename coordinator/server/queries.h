@@ -20,11 +20,18 @@ using WaitReasons = std::unordered_map<std::string, std::string>;
 protocol::DescribeJobsReply DescribeJobs(const ClusterState& s, const WaitReasons& reasons,
                                          const protocol::DescribeJobsRequest& req);
 
-// Jobs of one queue in submission order, optionally of one status, paged by
-// `nextToken` (an opaque position that always advances). kNotFound for an
-// unknown queue, kInvalidArgument for a malformed token.
+// Top-level jobs of one queue in submission order, or the children of one
+// array by index, optionally of one status, paged by `nextToken` (an opaque
+// position that always advances). With a filter the status is ignored and a
+// queue's jobs come newest first, as AWS does. Array parents carry their
+// children's statusSummary. kNotFound for an unknown queue or array,
+// kInvalidArgument for a malformed token or filter value.
 Result<protocol::ListJobsReply> ListJobs(const ClusterState& s, const WaitReasons& reasons,
                                          const protocol::ListJobsRequest& req);
+
+// Empty: every policy. Names or ARNs; kNotFound naming the first unknown.
+Result<protocol::DescribeSchedulingPoliciesReply> DescribeSchedulingPolicies(
+    const ClusterState& s, const protocol::DescribeSchedulingPoliciesRequest& req);
 
 // Empty names: all. kNotFound naming the first unknown name.
 Result<protocol::DescribeJobQueuesReply> DescribeJobQueues(const ClusterState& s,

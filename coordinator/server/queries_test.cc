@@ -151,5 +151,108 @@ TEST(Queries, ReportAlreadyAppliedOnlyWhenTheStateSaysSo) {
   EXPECT_TRUE(ReportAlreadyApplied(b.state(), MessageType::kAttemptEnded, attempt));
 }
 
+TEST(Queries, ArrayParentCountsItsChildrenPerStatus) {
+  StateBuilder b;
+  Cluster(b);
+  b.Array("arr", "q", 3).Place("arr:1", "n1", "ce").Cancel("arr:2");
+  auto reply = DescribeJobs(b.state(), {}, {{"arr", "arr:1"}});
+  ASSERT_EQ(reply.jobs.size(), 2u);
+  const auto& summary = reply.jobs[0].arrayProperties->statusSummary;
+  EXPECT_EQ(summary.at("RUNNABLE"), 1u);
+  EXPECT_EQ(summary.at("STARTING"), 1u);
+  EXPECT_EQ(summary.at("FAILED"), 1u);
+  EXPECT_EQ(summary.at("SUCCEEDED"), 0u);
+  EXPECT_EQ(reply.jobs[0].arrayProperties->size, 3u);
+  // A child carries its index and no summary.
+  EXPECT_EQ(reply.jobs[1].arrayProperties->index, 1u);
+  EXPECT_TRUE(reply.jobs[1].arrayProperties->statusSummary.empty());
+}
+
+TEST(Queries, ListJobsByArrayPagesThroughChildrenInIndexOrder) {
+  StateBuilder b;
+  Cluster(b);
+  b.Array("arr", "q", 5).Cancel("arr:3");
+  protocol::ListJobsRequest req;
+  req.arrayJobId = "arr";
+  req.maxResults = 2;
+  std::vector<std::string> seen;
+  for (int page = 0; page < 10; ++page) {
+    auto reply = ListJobs(b.state(), {}, req);
+    ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+    for (const auto& j : reply->jobSummaryList) seen.push_back(j.jobId);
+    if (!reply->nextToken) break;
+    ASSERT_NE(req.nextToken, reply->nextToken) << "a token must advance";
+    req.nextToken = reply->nextToken;
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"arr:0", "arr:1", "arr:2", "arr:3", "arr:4"}));
+  req = {};
+  req.arrayJobId = "arr";
+  req.jobStatus = JobStatus::kFailed;
+  auto failed = ListJobs(b.state(), {}, req);
+  ASSERT_EQ(failed->jobSummaryList.size(), 1u);
+  EXPECT_EQ(failed->jobSummaryList[0].jobId, "arr:3");
+  // Children are listed through their parent only, as AWS does.
+  protocol::ListJobsRequest by_queue;
+  by_queue.jobQueue = "q";
+  auto top = ListJobs(b.state(), {}, by_queue);
+  ASSERT_EQ(top->jobSummaryList.size(), 1u);
+  EXPECT_EQ(top->jobSummaryList[0].jobId, "arr");
+  req = {};
+  req.arrayJobId = "nope";
+  EXPECT_EQ(ListJobs(b.state(), {}, req).status().code(), StatusCode::kNotFound);
+}
+
+TEST(Queries, ListJobsFiltersByNameNewestFirstAndIgnoresStatus) {
+  StateBuilder b;
+  Cluster(b);
+  b.Submit("j1", "q").Submit("j2", "q").Submit("x3", "q").Submit("j4", "q");
+  protocol::ListJobsRequest req;
+  req.jobQueue = "q";
+  req.jobStatus = JobStatus::kSucceeded;  // ignored with a filter, as AWS
+  req.filters = {{.name = "JOB_NAME", .values = {"NJ*"}}};  // case-insensitive prefix
+  req.maxResults = 2;
+  auto first = ListJobs(b.state(), {}, req);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->jobSummaryList.size(), 2u);
+  EXPECT_EQ(first->jobSummaryList[0].jobId, "j4");
+  EXPECT_EQ(first->jobSummaryList[1].jobId, "j2");
+  ASSERT_TRUE(first->nextToken);
+  req.nextToken = first->nextToken;
+  auto second = ListJobs(b.state(), {}, req);
+  ASSERT_EQ(second->jobSummaryList.size(), 1u);
+  EXPECT_EQ(second->jobSummaryList[0].jobId, "j1");
+  EXPECT_FALSE(second->nextToken);
+
+  req = {};
+  req.jobQueue = "q";
+  req.filters = {{.name = "JOB_NAME", .values = {"nx3"}}};
+  EXPECT_EQ(ListJobs(b.state(), {}, req)->jobSummaryList.size(), 1u);
+  req.filters = {{.name = "AFTER_CREATED_AT", .values = {"soon"}}};
+  EXPECT_EQ(ListJobs(b.state(), {}, req).status().message(),
+            "filter AFTER_CREATED_AT: \"soon\" is not a time in epoch milliseconds");
+  req.filters = {{.name = "BEFORE_CREATED_AT", .values = {std::to_string(b.state().FindJob("x3")->createdAt)}}};
+  EXPECT_EQ(ListJobs(b.state(), {}, req)->jobSummaryList.size(), 2u);
+  req.filters = {{.name = "JOB_DEFINITION", .values = {"d"}}};
+  EXPECT_EQ(ListJobs(b.state(), {}, req)->jobSummaryList.size(), 4u);
+  req.filters = {{.name = "JOB_DEFINITION", .values = {"d:2"}}};
+  EXPECT_EQ(ListJobs(b.state(), {}, req)->jobSummaryList.size(), 0u);
+}
+
+TEST(Queries, DescribeSchedulingPoliciesByNameOrArn) {
+  StateBuilder b;
+  Command c{CommandType::kCreateSchedulingPolicy};
+  protocol::SchedulingPolicy p;
+  p.name = "fair";
+  c.schedulingPolicy = p;
+  b.Run(c);
+  auto all = DescribeSchedulingPolicies(b.state(), {});
+  ASSERT_EQ(all->schedulingPolicies.size(), 1u);
+  auto by_arn = DescribeSchedulingPolicies(b.state(), {{"arn:aws:batch:r:1:scheduling-policy/fair"}});
+  ASSERT_TRUE(by_arn.ok());
+  EXPECT_EQ(by_arn->schedulingPolicies[0].name, "fair");
+  EXPECT_EQ(DescribeSchedulingPolicies(b.state(), {{"other"}}).status().message(),
+            "scheduling policy other not found");
+}
+
 }  // namespace
 }  // namespace gantry::coordinator

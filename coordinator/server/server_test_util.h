@@ -2,6 +2,7 @@
 // only way state changes in production too.
 #pragma once
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -78,16 +79,34 @@ class StateBuilder {
     c.attemptEnded = e;
     return Run(c);
   }
-  const ClusterState& state() const { return state_; }
-
- private:
-  StateBuilder& Run(Command& c) {
-    c.at = 1000 + static_cast<int64_t>(index_);
+  StateBuilder& Array(const std::string& id, const std::string& queue, uint32_t size) {
+    Command c{CommandType::kSubmitJob};
+    SubmitJobCommand s;
+    s.jobId = id;
+    s.request.jobName = "a" + id;
+    s.request.jobQueue = queue;
+    s.request.jobDefinition = "d";
+    s.request.arraySize = size;
+    c.submitJob = s;
+    return Run(c);
+  }
+  StateBuilder& Cancel(const std::string& id) {
+    Command c{CommandType::kCancelJob};
+    c.stopJob = StopJobCommand{id, "cancelled by test"};
+    return Run(c);
+  }
+  // Applies `c` as the next command; its time is the index + 1000 ms
+  // unless `at` is given.
+  StateBuilder& Run(Command& c, std::optional<int64_t> at = std::nullopt) {
+    c.at = at.value_or(1000 + static_cast<int64_t>(index_));
     WriteBatch b;
     auto r = fsm_.Apply(c, index_++, b);
     if (!r.ok()) throw std::runtime_error(r.status().ToString());
     return *this;
   }
+  const ClusterState& state() const { return state_; }
+
+ private:
   ClusterState state_;
   Fsm fsm_;
   uint64_t index_ = 1;
