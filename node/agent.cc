@@ -1,5 +1,6 @@
 #include "node/agent.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 
@@ -72,12 +73,13 @@ Status Agent::Run() {
 
 Status Agent::Start() {
   uv_timer_init(&loop_, &heartbeat_);
+  uv_timer_init(&loop_, &deadline_timer_);
   uv_signal_init(&loop_, &sigint_);
   uv_signal_init(&loop_, &sigterm_);
   uv_async_init(&loop_, &stop_async_, [](uv_async_t* h) {
     static_cast<Agent*>(h->data)->BeginShutdown("stop requested");
   });
-  heartbeat_.data = sigint_.data = sigterm_.data = stop_async_.data = this;
+  heartbeat_.data = deadline_timer_.data = sigint_.data = sigterm_.data = stop_async_.data = this;
   handles_open_ = true;
   auto on_signal = [](uv_signal_t* h, int signum) {
     static_cast<Agent*>(h->data)->OnSignal(signum);
@@ -132,6 +134,8 @@ void Agent::CloseAll() {
   handles_open_ = false;
   uv_timer_stop(&heartbeat_);
   uv_close(reinterpret_cast<uv_handle_t*>(&heartbeat_), nullptr);
+  uv_timer_stop(&deadline_timer_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&deadline_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
   {
@@ -221,6 +225,12 @@ void Agent::HandleLaunch(const protocol::LaunchAttempt& launch) {
   }
   log_->info("attempt started attempt_id={} job_id={} pid={}", id, launch.jobId, *pid);
   table_.OnStarted(id);
+  if (launch.timeoutSeconds) {
+    // The attempt's duration counts from here, its process's start.
+    const int64_t now = clock_.MonotonicMillis();
+    table_.ArmTimeout(id, now, *launch.timeoutSeconds);
+    RearmDeadlineTimer(now);
+  }
   SendReport(protocol::AttemptStarted{config_.node_id, boot_id_, id});
 }
 
@@ -269,6 +279,33 @@ void Agent::StopAttempt(const std::string& attempt_id, std::string reason) {
   executor_->Stop(attempt_id);
 }
 
+void Agent::OnDeadline() {
+  const int64_t now = clock_.MonotonicMillis();
+  for (const auto& id : table_.TakeExpired(now)) {
+    log_->info("attempt timed out attempt_id={}", id);
+    // As a KillAttempt would: SIGTERM now, SIGKILL after the kill grace. If
+    // the process already exited, this does nothing and the end is reported
+    // as the process's own (EndStatusReason).
+    executor_->Stop(id);
+  }
+  RearmDeadlineTimer(now);
+}
+
+void Agent::RearmDeadlineTimer(int64_t now_ms) {
+  if (!handles_open_) return;
+  std::optional<int64_t> next = table_.NextDeadline();
+  if (!next) {
+    uv_timer_stop(&deadline_timer_);
+    return;
+  }
+  // The loop's clock may run a little behind clock_: a timer that fires
+  // early finds nothing expired and is simply set again for the rest.
+  const auto delay = static_cast<uint64_t>(std::max<int64_t>(*next - now_ms, 0));
+  uv_timer_start(
+      &deadline_timer_, [](uv_timer_t* t) { static_cast<Agent*>(t->data)->OnDeadline(); }, delay,
+      0);
+}
+
 void Agent::FinishAttempt(const std::string& attempt_id, const std::string& argv0,
                           Outcome outcome) {
   protocol::AttemptEnded report;
@@ -278,13 +315,17 @@ void Agent::FinishAttempt(const std::string& attempt_id, const std::string& argv
   report.exitCode = outcome.exit_code;
   report.signal = outcome.signal;
   report.reason = EndReason(outcome, argv0, table_.KillReason(attempt_id));
+  report.statusReason = EndStatusReason(outcome, table_.TimedOut(attempt_id));
   report.logTail = std::move(outcome.log_tail);
-  log_->info("attempt ended attempt_id={} exit_code={} signal={} reason={}", attempt_id,
-             OptionalText(report.exitCode), OptionalText(report.signal), report.reason);
+  log_->info("attempt ended attempt_id={} exit_code={} signal={} reason={} status_reason={}",
+             attempt_id, OptionalText(report.exitCode), OptionalText(report.signal), report.reason,
+             report.statusReason.value_or("none"));
   SendReport(report);
-  if (auto dropped = table_.OnEnded(std::move(report), clock_.MonotonicMillis())) {
+  const int64_t now = clock_.MonotonicMillis();
+  if (auto dropped = table_.OnEnded(std::move(report), now)) {
     log_->warn("unacknowledged end report dropped attempt_id={}", *dropped);
   }
+  RearmDeadlineTimer(now);  // its deadline, if any, is gone with it
   MaybeFinishShutdown();
 }
 

@@ -8,6 +8,9 @@
 //          too), and to one replica right after its handshake
 //   LaunchAttempt (from any replica) ─> AttemptTable::OnLaunch ─> Executor::Start ─> AttemptStarted
 //   KillAttempt, NodeStatusAck ─> Executor::Stop (SIGTERM, SIGKILL after the grace)
+//   timeoutSeconds passed since the start (AttemptTable::TakeExpired, one
+//   loop timer set to the next deadline) ─> Executor::Stop, and the end
+//   reports statusReason "Job attempt duration exceeded timeout"
 //   processes gone, scratch deleted ─> AttemptEnded
 //   AttemptStarted and AttemptEnded go to the leader (every replica while none
 //   is known) and are resent every heartbeat until acked.
@@ -42,8 +45,8 @@ namespace gantry::node {
 
 class Agent {
  public:
-  // `clock` (monotonic time for the duplicate-launch window) must outlive the
-  // agent. `log` is the "agent" logger, `exec_log` the "exec" one.
+  // `clock` (monotonic time for the duplicate-launch window and attempts'
+  // timeouts) must outlive the agent. `log` is the "agent" logger, `exec_log` the "exec" one.
   Agent(AgentConfig config, Logger log, Logger exec_log, const Clock& clock);
   ~Agent();
   Agent(const Agent&) = delete;
@@ -74,6 +77,10 @@ class Agent {
   void HandleReportAck(const protocol::AttemptReportAck& ack);
   void HandleErrorReply(size_t connection, const protocol::ErrorReply& reply);
   void StopAttempt(const std::string& attempt_id, std::string reason);
+  // Stops the attempts whose timeout has passed, then re-arms the timer.
+  void OnDeadline();
+  // Points deadline_timer_ at the table's next deadline, or stops it.
+  void RearmDeadlineTimer(int64_t now_ms);
   void FinishAttempt(const std::string& attempt_id, const std::string& argv0, Outcome outcome);
 
   // NodeStatus, then the pending reports, to `targets` (reports only to
@@ -100,6 +107,7 @@ class Agent {
 
   uv_loop_t loop_{};
   uv_timer_t heartbeat_{};
+  uv_timer_t deadline_timer_{};  // attempts' timeouts; idle while none is armed
   uv_signal_t sigint_{};
   uv_signal_t sigterm_{};
   uv_async_t stop_async_{};

@@ -18,7 +18,7 @@ LaunchDecision AttemptTable::OnLaunch(const std::string& attempt_id, int64_t now
   }
   // Listed from the next NodeStatus on; an ack for an earlier status cannot
   // know about it and must not kill it.
-  running_.emplace(attempt_id, Running{last_status_sequence_ + 1, {}});
+  running_.emplace(attempt_id, Running{.first_status_sequence = last_status_sequence_ + 1});
   return LaunchDecision::kLaunch;
 }
 
@@ -32,9 +32,10 @@ void AttemptTable::OnStarted(const std::string& attempt_id) {
 
 bool AttemptTable::OnKillRequested(const std::string& attempt_id, std::string reason) {
   auto it = running_.find(attempt_id);
-  if (it == running_.end() || !it->second.kill_reason.empty()) return false;
+  if (it == running_.end() || it->second.stopping()) return false;
   GANTRY_CHECK(!reason.empty());
   it->second.kill_reason = std::move(reason);
+  DisarmTimeout(attempt_id, it->second);
   return true;
 }
 
@@ -43,9 +44,53 @@ std::string AttemptTable::KillReason(const std::string& attempt_id) const {
   return it == running_.end() ? std::string() : it->second.kill_reason;
 }
 
+void AttemptTable::ArmTimeout(const std::string& attempt_id, int64_t started_ms,
+                              uint32_t timeout_seconds) {
+  auto it = running_.find(attempt_id);
+  if (it == running_.end() || it->second.stopping()) return;
+  DisarmTimeout(attempt_id, it->second);
+  // uint32 seconds in milliseconds fit easily in int64.
+  const int64_t deadline = started_ms + static_cast<int64_t>(timeout_seconds) * 1000;
+  it->second.deadline_ms = deadline;
+  deadlines_.emplace(deadline, attempt_id);
+}
+
+std::optional<int64_t> AttemptTable::NextDeadline() const {
+  if (deadlines_.empty()) return std::nullopt;
+  return deadlines_.begin()->first;
+}
+
+std::vector<std::string> AttemptTable::TakeExpired(int64_t now_ms) {
+  std::vector<std::string> expired;
+  while (!deadlines_.empty() && deadlines_.begin()->first <= now_ms) {
+    std::string id = deadlines_.begin()->second;
+    Running& r = running_.at(id);  // a deadline only exists for a running attempt
+    DisarmTimeout(id, r);
+    r.timed_out = true;
+    expired.push_back(std::move(id));
+  }
+  std::sort(expired.begin(), expired.end());
+  return expired;
+}
+
+bool AttemptTable::TimedOut(const std::string& attempt_id) const {
+  auto it = running_.find(attempt_id);
+  return it != running_.end() && it->second.timed_out;
+}
+
+void AttemptTable::DisarmTimeout(const std::string& attempt_id, Running& r) {
+  if (!r.deadline_ms) return;
+  deadlines_.erase({*r.deadline_ms, attempt_id});
+  r.deadline_ms.reset();
+}
+
 std::optional<std::string> AttemptTable::OnEnded(protocol::AttemptEnded report, int64_t now_ms) {
   const std::string id = report.attemptId;
-  GANTRY_CHECK_MSG(running_.erase(id) == 1, "ended attempt was not running: " + id);
+  auto running = running_.find(id);
+  GANTRY_CHECK_MSG(running != running_.end(), "ended attempt was not running: " + id);
+  // The timer must not outlive the attempt.
+  DisarmTimeout(id, running->second);
+  running_.erase(running);
   std::erase(pending_started_, id);
   recent_ended_[id] = now_ms;
   recent_order_.emplace_back(now_ms, id);
@@ -85,7 +130,7 @@ Result<std::vector<std::string>> AttemptTable::AttemptsToKill(
   std::vector<std::string> kill;
   for (const auto& [id, r] : running_) {
     if (r.first_status_sequence > ack.sequence) continue;  // launched after that status
-    if (!r.kill_reason.empty() || current.contains(id)) continue;
+    if (r.stopping() || current.contains(id)) continue;
     kill.push_back(id);
   }
   std::sort(kill.begin(), kill.end());

@@ -10,6 +10,12 @@
 //                  │  AttemptStarted pending until acked (104)
 //                  └─ AttemptEnded pending until acked (105), from OnEnded
 //
+// A running attempt may carry a deadline (timeout.attemptDurationSeconds).
+// The loop keeps one timer set to NextDeadline(); when it fires,
+// TakeExpired() names the attempts to stop, each exactly once. A deadline
+// goes away when its attempt ends or is stopped for another reason, so a
+// timeout never fires for an attempt that is already ending.
+//
 // Times are the caller's monotonic milliseconds. Thread-compatible.
 #pragma once
 
@@ -17,6 +23,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -58,6 +65,24 @@ class AttemptTable {
   // The reason recorded by OnKillRequested; empty if none or not running.
   std::string KillReason(const std::string& attempt_id) const;
 
+  // The attempt's process started at `started_ms`: it times out
+  // `timeout_seconds` later. No-op unless the attempt is running and not
+  // being stopped; a second call replaces the deadline.
+  void ArmTimeout(const std::string& attempt_id, int64_t started_ms, uint32_t timeout_seconds);
+
+  // The earliest deadline of the attempts not yet being stopped; none when no
+  // attempt has one (the loop's timer can then be stopped).
+  std::optional<int64_t> NextDeadline() const;
+
+  // The attempts whose deadline is at or before `now_ms`, sorted. They count
+  // as being stopped from now on: they are not returned again, later kill
+  // requests are ignored (the timeout is what gets reported), and
+  // AttemptsToKill skips them. The caller stops each one.
+  std::vector<std::string> TakeExpired(int64_t now_ms);
+
+  // True if TakeExpired returned this running attempt.
+  bool TimedOut(const std::string& attempt_id) const;
+
   // The attempt's processes are gone and its scratch is deleted: it stops
   // counting as running, its pending AttemptStarted is superseded, and
   // `report` is pending until acknowledged. Returns the id of a report dropped
@@ -89,13 +114,18 @@ class AttemptTable {
   struct Running {
     uint64_t first_status_sequence = 0;  // the first NodeStatus sent after the launch
     std::string kill_reason;             // empty until a kill is requested
+    std::optional<int64_t> deadline_ms;  // while armed and not yet expired
+    bool timed_out = false;
+    bool stopping() const { return !kill_reason.empty() || timed_out; }
   };
   void PruneRecent(int64_t now_ms);
+  void DisarmTimeout(const std::string& attempt_id, Running& r);
 
   AttemptTableOptions options_;
   uint64_t last_status_sequence_ = 0;
   std::unordered_map<std::string, Running> running_;
-  std::vector<std::string> pending_started_;  // in start order
+  std::set<std::pair<int64_t, std::string>> deadlines_;  // armed, by (deadline, id)
+  std::vector<std::string> pending_started_;             // in start order
   uint64_t next_ended_order_ = 0;
   std::map<uint64_t, protocol::AttemptEnded> pending_ended_;  // by end order
   std::unordered_map<std::string, uint64_t> pending_ended_index_;

@@ -39,4 +39,9 @@ std::string EndReason(const Outcome& outcome, std::string_view argv0,
   return std::string(kReasonExited);
 }
 
+std::optional<std::string> EndStatusReason(const Outcome& outcome, bool timed_out) {
+  if (!timed_out || !outcome.stopped) return std::nullopt;
+  return std::string(kStatusReasonTimeout);
+}
+
 }  // namespace gantry::node

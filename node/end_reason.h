@@ -21,6 +21,9 @@ inline constexpr std::string_view kReasonExited = "Essential container in task e
 inline constexpr std::string_view kReasonNotCurrent =
     "attempt is no longer current on the coordinator";
 inline constexpr std::string_view kReasonAgentShutdown = "agent is shutting down";
+// AttemptEnded.statusReason of an attempt the agent stopped at its
+// timeout.attemptDurationSeconds, worded as AWS Batch words it.
+inline constexpr std::string_view kStatusReasonTimeout = "Job attempt duration exceeded timeout";
 // Longer kill reasons from the wire are cut, so a report stays well under the
 // 4096 bytes AttemptEnded allows.
 inline constexpr size_t kMaxKillReasonBytes = 1024;
@@ -48,5 +51,11 @@ std::string SignalName(int signal);
 // The reason to report. `kill_reason` (as made by TerminatedReason) is used
 // when outcome.stopped; `argv0` names the command in start failures.
 std::string EndReason(const Outcome& outcome, std::string_view argv0, std::string_view kill_reason);
+
+// The statusReason to report: kStatusReasonTimeout when the attempt's
+// deadline passed (`timed_out`) and the stop reached its running process;
+// none otherwise. A process that had already exited when the deadline came
+// ended on its own, however long its cleanup took.
+std::optional<std::string> EndStatusReason(const Outcome& outcome, bool timed_out);
 
 }  // namespace gantry::node

@@ -56,5 +56,24 @@ TEST(TerminatedReason, PrefixesTheReason) {
   EXPECT_EQ(TerminatedReason(""), "Terminated: no reason given");
 }
 
+TEST(EndStatusReason, TimeoutThatStoppedTheProcessIsReported) {
+  Outcome o{.signal = SIGTERM, .stopped = true};
+  EXPECT_EQ(EndStatusReason(o, /*timed_out=*/true),
+            std::optional<std::string>("Job attempt duration exceeded timeout"));
+  // With no kill reason recorded, the reason is the signal's, as for any kill.
+  EXPECT_EQ(EndReason(o, "sh", ""), "Killed by signal 15 (SIGTERM)");
+}
+
+TEST(EndStatusReason, ProcessThatExitedBeforeTheStopIsNotTimedOut) {
+  // The deadline passed while the exited process was being cleaned up.
+  Outcome o{.exit_code = 0};
+  EXPECT_EQ(EndStatusReason(o, /*timed_out=*/true), std::nullopt);
+}
+
+TEST(EndStatusReason, NoneWithoutTimeout) {
+  Outcome o{.signal = SIGTERM, .stopped = true};
+  EXPECT_EQ(EndStatusReason(o, /*timed_out=*/false), std::nullopt);
+}
+
 }  // namespace
 }  // namespace gantry::node

@@ -196,6 +196,36 @@ TEST_F(ExecutorTest, StopAndKillOfUnknownAttemptsDoNothing) {
   EXPECT_EQ(executor().size(), 0u);
 }
 
+TEST_F(ExecutorTest, RunsAnArrayChildWithColonIdsInItsSandbox) {
+  // The sandbox's paths and environment for an array child, as the agent
+  // builds them: ':' in the job and attempt ids.
+  protocol::LaunchAttempt launch;
+  launch.jobId = "6f1c2a9e-0b7d-4c1e-9a53-2d8f4e7b1c00:7";
+  launch.attemptId = "6f1c2a9e-0b7d-4c1e-9a53-2d8f4e7b1c00:7-2";
+  launch.attemptNumber = 2;
+  launch.arrayIndex = 7;
+  launch.arraySize = 8;
+  launch.command = {"sh", "-c",
+                    "echo $AWS_BATCH_JOB_ARRAY_INDEX/$AWS_BATCH_JOB_ARRAY_SIZE; pwd; "
+                    "mkdir -p \"$HOME/bin\" && PATH=\"$HOME/bin:$PATH\" && "
+                    "printf '#!/bin/sh\\necho own-tool\\n' > \"$HOME/bin/tool\" && "
+                    "chmod +x \"$HOME/bin/tool\" && tool"};
+  Result<SandboxPaths> paths = SandboxPathsFor(dir_.path(), launch);
+  ASSERT_TRUE(paths.ok()) << paths.status().ToString();
+  auto env = BuildEnvironment(launch, paths->scratch_dir.string(), "/usr/bin:/bin");
+  ASSERT_TRUE(env.ok()) << env.status().ToString();
+  std::optional<Outcome> out;
+  LaunchSpec spec{launch.attemptId, launch.command, *env, *paths};
+  ASSERT_TRUE(Start(std::move(spec), out).ok());
+  ASSERT_TRUE(WaitFor(out));
+  EXPECT_EQ(out->exit_code, std::optional<int32_t>(0)) << out->log_tail;
+  // $HOME/bin on PATH works: the scratch directory's name holds no ':'.
+  EXPECT_EQ(out->log_tail, "7/8\n" + paths->scratch_dir.string() + "\nown-tool\n");
+  EXPECT_FALSE(fs::exists(paths->scratch_dir));
+  EXPECT_EQ(testutil::ReadFile(dir_.path() / "logs" / launch.jobId / "2" / "output.log"),
+            out->log_tail);
+}
+
 TEST_F(ExecutorTest, RunsAttemptsSideBySide) {
   std::optional<Outcome> a, b;
   ASSERT_TRUE(Start(Spec("a", {"sh", "-c", "exit 1"}), a).ok());

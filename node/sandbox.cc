@@ -1,5 +1,6 @@
 #include "node/sandbox.h"
 
+#include <algorithm>
 #include <map>
 
 namespace gantry::node {
@@ -22,12 +23,21 @@ Status ValidatePathComponent(std::string_view what, std::string_view value) {
   return Status::Ok();
 }
 
+std::string ScratchDirName(std::string_view attempt_id) {
+  std::string name(attempt_id);
+  std::replace(name.begin(), name.end(), ':', '.');
+  return name;
+}
+
 Result<SandboxPaths> SandboxPathsFor(const std::filesystem::path& data_dir,
                                      const protocol::LaunchAttempt& launch) {
   GANTRY_RETURN_IF_ERROR(ValidatePathComponent("attemptId", launch.attemptId));
+  // ":" and "::" would become "." and "..".
+  const std::string scratch_name = ScratchDirName(launch.attemptId);
+  GANTRY_RETURN_IF_ERROR(ValidatePathComponent("attemptId's scratch directory name", scratch_name));
   GANTRY_RETURN_IF_ERROR(ValidatePathComponent("jobId", launch.jobId));
   SandboxPaths paths;
-  paths.scratch_dir = ScratchRoot(data_dir) / launch.attemptId;
+  paths.scratch_dir = ScratchRoot(data_dir) / scratch_name;
   paths.log_dir = LogRoot(data_dir) / launch.jobId / std::to_string(launch.attemptNumber);
   paths.log_file = paths.log_dir / "output.log";
   return paths;
@@ -46,6 +56,9 @@ Result<std::vector<std::string>> BuildEnvironment(const protocol::LaunchAttempt&
   env["AWS_BATCH_JQ_NAME"] = launch.jobQueue;
   env["AWS_BATCH_CE_NAME"] = launch.computeEnvironment;
   env["GANTRY_ATTEMPT_ID"] = launch.attemptId;
+  // Only an array child has them; a job tells it is one by their presence.
+  if (launch.arrayIndex) env["AWS_BATCH_JOB_ARRAY_INDEX"] = std::to_string(*launch.arrayIndex);
+  if (launch.arraySize) env["AWS_BATCH_JOB_ARRAY_SIZE"] = std::to_string(*launch.arraySize);
   std::vector<std::string> out;
   out.reserve(env.size());
   for (const auto& [k, v] : env) out.push_back(k + "=" + v);

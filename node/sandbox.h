@@ -2,8 +2,14 @@
 // process sees. Pure: no file is touched here (sandbox_fs.h does that).
 //
 // Layout under the agent's data directory:
-//   DATA/scratch/<attemptId>/                     cwd, HOME and TMPDIR; deleted at the end
+//   DATA/scratch/<ScratchDirName(attemptId)>/     cwd, HOME and TMPDIR; deleted at the end
 //   DATA/logs/<jobId>/<attemptNumber>/output.log  stdout and stderr, kept
+// An array child's ids hold a ':' ("<uuid>:<index>", "<uuid>:<index>-<n>").
+// Log paths use the job id as it is (':' is an ordinary file name
+// character). The scratch directory becomes the job's HOME and TMPDIR, and
+// a ':' there would split "PATH=$HOME/bin:$PATH" (and PYTHONPATH,
+// LD_LIBRARY_PATH, virtualenv's activate) in two, so its name spells ':' as
+// '.', which no other id holds: see ScratchDirName.
 // Thread-safe.
 #pragma once
 
@@ -35,6 +41,11 @@ std::filesystem::path LogRoot(const std::filesystem::path& data_dir);
 // naming `what` otherwise.
 Status ValidatePathComponent(std::string_view what, std::string_view value);
 
+// The scratch directory's name for `attempt_id`: the id with each ':' as
+// '.'. One-to-one for ids protocol::LaunchAttempt accepts (names hold only
+// [A-Za-z0-9_-]).
+std::string ScratchDirName(std::string_view attempt_id);
+
 // The attempt's paths; kInvalidArgument if attemptId or jobId is not a safe
 // path component.
 Result<SandboxPaths> SandboxPathsFor(const std::filesystem::path& data_dir,
@@ -44,7 +55,9 @@ Result<SandboxPaths> SandboxPathsFor(const std::filesystem::path& data_dir,
 // environment; PATH (agent_path, or kDefaultPath when empty), HOME and TMPDIR
 // (= scratch_dir) unless the job sets them; and always AWS_BATCH_JOB_ID,
 // AWS_BATCH_JOB_ATTEMPT, AWS_BATCH_JQ_NAME, AWS_BATCH_CE_NAME and
-// GANTRY_ATTEMPT_ID, which the job cannot override. kInvalidArgument if the
+// GANTRY_ATTEMPT_ID, plus AWS_BATCH_JOB_ARRAY_INDEX and
+// AWS_BATCH_JOB_ARRAY_SIZE for an array child (when arrayIndex / arraySize
+// are set), which the job cannot override. kInvalidArgument if the
 // job's environment breaks protocol::ValidateEnvironment (LaunchAttempt's
 // decoder does not check it).
 Result<std::vector<std::string>> BuildEnvironment(const protocol::LaunchAttempt& launch,

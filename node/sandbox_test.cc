@@ -29,10 +29,36 @@ TEST(SandboxPaths, FollowTheLayout) {
   EXPECT_EQ(paths->log_file, "/data/logs/job1/2/output.log");
 }
 
-TEST(SandboxPaths, ArrayChildJobIdIsUsable) {
+TEST(SandboxPaths, ArrayChildIdsAreUsable) {
   auto l = Launch();
-  l.jobId = "abc:7";
-  ASSERT_TRUE(SandboxPathsFor("/data", l).ok());
+  l.jobId = "6f1c2a9e-0b7d-4c1e-9a53-2d8f4e7b1c00:7";
+  l.attemptId = "6f1c2a9e-0b7d-4c1e-9a53-2d8f4e7b1c00:7-2";
+  auto paths = SandboxPathsFor("/data", l);
+  ASSERT_TRUE(paths.ok()) << paths.status().ToString();
+  // The log keeps the job id; the scratch (HOME, TMPDIR) holds no ':', which
+  // would split PATH-like lists built from $HOME.
+  EXPECT_EQ(paths->log_file, "/data/logs/6f1c2a9e-0b7d-4c1e-9a53-2d8f4e7b1c00:7/2/output.log");
+  EXPECT_EQ(paths->scratch_dir, "/data/scratch/6f1c2a9e-0b7d-4c1e-9a53-2d8f4e7b1c00.7-2");
+  EXPECT_EQ(paths->scratch_dir.string().find(':'), std::string::npos);
+}
+
+TEST(SandboxPaths, ScratchNamesOfDistinctIdsDiffer) {
+  // '.' is in no name, so "a:1-1" cannot meet a plain id after the mapping.
+  EXPECT_EQ(ScratchDirName("job1-1"), "job1-1");
+  EXPECT_EQ(ScratchDirName("a:1-1"), "a.1-1");
+  EXPECT_NE(ScratchDirName("a:1-1"), ScratchDirName("a_1-1"));
+  EXPECT_NE(ScratchDirName("a:1-1"), ScratchDirName("a-1-1"));
+}
+
+TEST(SandboxPaths, RejectAttemptIdsWhoseScratchNameEscapes) {
+  for (std::string bad : {":", "::"}) {
+    auto l = Launch();
+    l.attemptId = bad;
+    auto r = SandboxPathsFor("/data", l);
+    ASSERT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(r.status().message().find("scratch directory name"), std::string::npos)
+        << r.status().message();
+  }
 }
 
 TEST(SandboxPaths, RejectIdsThatEscapeTheirDirectory) {
@@ -62,6 +88,30 @@ TEST(BuildEnvironment, AddsAwsBatchVariablesAndDefaults) {
                       "PATH=/usr/bin:/bin",
                       "TMPDIR=/data/scratch/job1-1",
                   }));
+}
+
+TEST(BuildEnvironment, ArrayChildGetsItsIndexAndSize) {
+  auto l = Launch();
+  l.jobId = "abc:3";
+  l.attemptId = "abc:3-1";
+  l.arrayIndex = 3;
+  l.arraySize = 10;
+  auto env = BuildEnvironment(l, "/s", "/usr/bin");
+  ASSERT_TRUE(env.ok()) << env.status().ToString();
+  EXPECT_THAT(*env, Contains("AWS_BATCH_JOB_ARRAY_INDEX=3"));
+  EXPECT_THAT(*env, Contains("AWS_BATCH_JOB_ARRAY_SIZE=10"));
+  EXPECT_THAT(*env, Contains("AWS_BATCH_JOB_ID=abc:3"));
+  EXPECT_THAT(*env, Contains("AWS_BATCH_JQ_NAME=q1"));
+  EXPECT_THAT(*env, Contains("AWS_BATCH_CE_NAME=ce1"));
+}
+
+TEST(BuildEnvironment, IndexZeroIsSet) {
+  auto l = Launch();
+  l.arrayIndex = 0;
+  l.arraySize = 2;
+  auto env = BuildEnvironment(l, "/s", "/usr/bin");
+  ASSERT_TRUE(env.ok());
+  EXPECT_THAT(*env, Contains("AWS_BATCH_JOB_ARRAY_INDEX=0"));
 }
 
 TEST(BuildEnvironment, JobMaySetPathHomeAndTmpdir) {

@@ -199,7 +199,9 @@ Status LaunchAttempt::Validate() const {
   // Both ids name directories on the node.
   GANTRY_RETURN_IF_ERROR(ValidateAttemptId(attemptId));
   GANTRY_RETURN_IF_ERROR(ValidateJobId("jobId", jobId));
-  if (timeoutSeconds && *timeoutSeconds == 0) return Status::InvalidArgument("timeoutSeconds must be positive");
+  if (timeoutSeconds && (*timeoutSeconds == 0 || *timeoutSeconds > kMaxAttemptDurationSeconds)) {
+    return Status::InvalidArgument("timeoutSeconds must be between 1 and " + std::to_string(kMaxAttemptDurationSeconds));
+  }
   if (command.empty()) return Status::InvalidArgument("command must not be empty");
   GANTRY_RETURN_IF_ERROR(ValidateCommand(command));
   GANTRY_RETURN_IF_ERROR(ValidateEnvironment(environment));
