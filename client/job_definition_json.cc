@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 
+#include "client/job_model_json.h"
+
 namespace gantry::client {
 namespace {
 
@@ -116,6 +118,24 @@ Status ApplyRequirements(const json& v, const std::string& path, protocol::Resou
   return Status::Ok();
 }
 
+// The job-model members of RegisterJobDefinition: parameters, retryStrategy,
+// timeout, schedulingPriority.
+Status ApplyJobModelJson(const json& input, protocol::JobDefinition& def) {
+  if (auto it = input.find("parameters"); it != input.end()) {
+    GANTRY_ASSIGN_OR_RETURN(def.parameters, ReadParameters(*it, "parameters"));
+  }
+  if (auto it = input.find("retryStrategy"); it != input.end()) {
+    GANTRY_ASSIGN_OR_RETURN(def.retryStrategy, ReadRetryStrategy(*it, "retryStrategy"));
+  }
+  if (auto it = input.find("timeout"); it != input.end()) {
+    GANTRY_ASSIGN_OR_RETURN(def.timeout, ReadJobTimeout(*it, "timeout"));
+  }
+  if (auto it = input.find("schedulingPriority"); it != input.end()) {
+    GANTRY_ASSIGN_OR_RETURN(def.schedulingPriority, ReadUint32(*it, "schedulingPriority"));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<json> ParseJsonText(std::string_view text, std::string_view what) {
@@ -177,7 +197,7 @@ Status ApplyRegisterJobDefinitionJson(const json& input, protocol::JobDefinition
   if (auto it = input.find("containerProperties"); it != input.end()) {
     GANTRY_RETURN_IF_ERROR(ApplyContainerPropertiesJson(*it, "containerProperties", def));
   }
-  return Status::Ok();
+  return ApplyJobModelJson(input, def);
 }
 
 Result<protocol::JobDefinition> ParseJobDefinitionJson(std::string_view text) {

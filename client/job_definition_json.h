@@ -9,9 +9,12 @@
 //                                {"type": "DISK", "value": "4096"}],   // gantry, MiB
 //       "vcpus": 2, "memory": 2048,                                    // legacy
 //       "environment": [{"name": "K", "value": "V"}],
-//       "ephemeralStorage": {"sizeInGiB": 21} } }
+//       "ephemeralStorage": {"sizeInGiB": 21} },
+//     "parameters": {"k": "v"}, "retryStrategy": {...}, "timeout": {...},
+//     "schedulingPriority": 5 }
 //
-// Members gantry does not know are ignored, so AWS files work unchanged.
+// The job-model members take the shapes in job_model_json.h. Other members
+// gantry does not know are ignored, so AWS files work unchanged.
 // resourceRequirements win over the legacy vcpus/memory, and DISK over
 // ephemeralStorage. Each member that is present overwrites the field in the
 // definition passed in; absent members leave it alone, which is how later

@@ -34,7 +34,7 @@ void AppendAttempt(std::string& out, const protocol::Attempt& a) {
   auto sub = [&](const char* label, const std::string& value) {
     out += "    ";
     out += label;
-    out.append(14 - std::char_traits<char>::length(label), ' ');
+    out.append(15 - std::char_traits<char>::length(label), ' ');  // "status reason:" and a space
     out += OneLine(value);
     out += '\n';
   };
@@ -44,6 +44,64 @@ void AppendAttempt(std::string& out, const protocol::Attempt& a) {
   if (a.statusReason) sub("status reason:", *a.statusReason);
   sub("started:", OptionalTime(a.startedAt));
   sub("stopped:", a.stoppedAt ? FormatLocalTime(*a.stoppedAt) : "- (still running)");
+}
+
+// "size 10: SUCCEEDED 3  RUNNING 2" on a parent, "index 3 of 10" on a child.
+std::string ArrayText(const protocol::ArrayProperties& a) {
+  if (a.index) return "index " + std::to_string(*a.index) + " of " + std::to_string(a.size);
+  std::string out = "size " + std::to_string(a.size);
+  std::string counts;
+  // In lifecycle order rather than the map's alphabetical one.
+  for (const char* status : protocol::EnumNames<protocol::JobStatus>::kNames) {
+    auto it = a.statusSummary.find(status);
+    if (it == a.statusSummary.end() || it->second == 0) continue;
+    counts += (counts.empty() ? "" : "  ") + std::string(status) + " " + std::to_string(it->second);
+  }
+  return counts.empty() ? out : out + ": " + counts;
+}
+
+std::string DependsOnText(const std::vector<protocol::JobDependency>& deps) {
+  std::string out;
+  for (const auto& d : deps) {
+    if (!out.empty()) out += ", ";
+    if (d.jobId.empty()) {
+      out += d.type ? protocol::EnumName(*d.type) : "-";
+      continue;
+    }
+    out += d.jobId;
+    if (d.type) out += std::string(" (") + protocol::EnumName(*d.type) + ")";
+  }
+  return out;
+}
+
+std::string ParametersText(const protocol::Parameters& parameters) {
+  std::string out;
+  for (const auto& [k, v] : parameters) out += (out.empty() ? "" : " ") + k + "=" + v;
+  return out;
+}
+
+// The job-model lines, each only when it says something.
+void AppendJobModel(std::string& out, const protocol::Job& job) {
+  if (job.arrayProperties) Line(out, "array:", ArrayText(*job.arrayProperties));
+  if (!job.dependsOn.empty()) Line(out, "depends on:", DependsOnText(job.dependsOn));
+  if (job.retryStrategy.attempts > 1 || !job.retryStrategy.evaluateOnExit.empty()) {
+    std::string retry = std::to_string(job.attempts.size()) + " of " +
+                        std::to_string(job.retryStrategy.attempts) + " attempts used";
+    if (!job.retryStrategy.evaluateOnExit.empty()) {
+      retry += ", " + std::to_string(job.retryStrategy.evaluateOnExit.size()) + " evaluateOnExit rule" +
+               (job.retryStrategy.evaluateOnExit.size() == 1 ? "" : "s");
+    }
+    Line(out, "retry:", retry);
+  }
+  if (job.timeout && job.timeout->attemptDurationSeconds) {
+    Line(out, "timeout:", std::to_string(*job.timeout->attemptDurationSeconds) + "s per attempt");
+  }
+  if (!job.parameters.empty()) Line(out, "parameters:", ParametersText(job.parameters));
+  if (job.shareIdentifier) {
+    Line(out, "share:", *job.shareIdentifier + " (scheduling priority " + std::to_string(job.schedulingPriority) + ")");
+  }
+  if (job.isCancelled) Line(out, "cancelled:", "yes");
+  if (job.isTerminated) Line(out, "terminated:", "yes");
 }
 
 }  // namespace
@@ -62,6 +120,7 @@ std::string FormatJobText(const protocol::Job& job) {
   Line(out, "created:", FormatLocalTime(job.createdAt));
   Line(out, "started:", OptionalTime(job.startedAt));
   Line(out, "stopped:", OptionalTime(job.stoppedAt));
+  AppendJobModel(out, job);
   if (job.attempts.empty()) Line(out, "attempts:", "none yet");
   for (const auto& a : job.attempts) AppendAttempt(out, a);
   return out;

@@ -15,8 +15,10 @@
 namespace gantry::client {
 
 // One job, several lines: id and name, queue, definition, status and
-// reason, times, then one block per attempt (node, exit code, reason,
-// status reason, started/stopped). Ends with '\n'.
+// reason, times; where present the array (size and status counts, or
+// index), dependencies, retry attempts used of allowed, timeout,
+// parameters, share, cancelled/terminated; then one block per attempt
+// (node, exit code, reason, status reason, started/stopped). Ends with '\n'.
 std::string FormatJobText(const protocol::Job& job);
 
 // JOB ID, NAME, STATUS, REASON, CREATED.

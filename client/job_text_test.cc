@@ -67,11 +67,11 @@ TEST_F(JobText, DescribesAJobAndItsAttempts) {
             "  started:    2023-11-14T22:13:21.000Z\n"
             "  stopped:    2023-11-14T22:13:22.000Z\n"
             "  attempt 1:\n"
-            "    node:         n1\n"
-            "    exit code:    3\n"
-            "    reason:       Essential container in task exited\n"
-            "    started:      2023-11-14T22:13:21.000Z\n"
-            "    stopped:      2023-11-14T22:13:22.000Z\n");
+            "    node:          n1\n"
+            "    exit code:     3\n"
+            "    reason:        Essential container in task exited\n"
+            "    started:       2023-11-14T22:13:21.000Z\n"
+            "    stopped:       2023-11-14T22:13:22.000Z\n");
 }
 
 TEST_F(JobText, WaitingJobSaysWhy) {
@@ -80,6 +80,46 @@ TEST_F(JobText, WaitingJobSaysWhy) {
   EXPECT_NE(text.find("  reason:     needs 8 vCPU, largest free node has 4\n"), std::string::npos) << text;
   EXPECT_NE(text.find("  started:    -\n"), std::string::npos) << text;
   EXPECT_NE(text.find("  attempts:   none yet\n"), std::string::npos) << text;
+}
+
+TEST_F(JobText, ShowsTheJobModelWherePresent) {
+  Job job = MakeJob("p", JobStatus::kPending);
+  job.arrayProperties = protocol::ArrayProperties{10, std::nullopt, {{"SUCCEEDED", 3}, {"RUNNING", 2}, {"FAILED", 0}}};
+  job.dependsOn = {{"a1", protocol::ArrayJobDependency::kNToN}, {"b2", std::nullopt}};
+  job.retryStrategy = {3, {protocol::EvaluateOnExit{std::nullopt, std::nullopt, "3", protocol::RetryAction::kExit}}};
+  job.attempts.resize(2);
+  job.attempts[0].exitCode = 1;
+  job.attempts[0].statusReason = "Job attempt duration exceeded timeout";
+  job.attempts[1].attemptNumber = 2;
+  job.timeout = protocol::JobTimeout{60};
+  job.parameters = {{"in", "s3"}};
+  job.shareIdentifier = "team-a";
+  job.schedulingPriority = 5;
+  job.isCancelled = true;
+  std::string text = FormatJobText(job);
+  // Status counts in lifecycle order; zero counts left out.
+  EXPECT_NE(text.find("  array:      size 10: RUNNING 2  SUCCEEDED 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  depends on: a1 (N_TO_N), b2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  retry:      2 of 3 attempts used, 1 evaluateOnExit rule\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  timeout:    60s per attempt\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  parameters: in=s3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  share:      team-a (scheduling priority 5)\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  cancelled:  yes\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("    exit code:     1\n    status reason: Job attempt duration exceeded timeout\n"),
+            std::string::npos)
+      << text;
+}
+
+TEST_F(JobText, ArrayChildAndSequentialDependency) {
+  Job job = MakeJob("p:4", JobStatus::kRunnable);
+  job.arrayProperties = protocol::ArrayProperties{10, 4, {}};
+  job.dependsOn = {{"", protocol::ArrayJobDependency::kSequential}};
+  std::string text = FormatJobText(job);
+  EXPECT_NE(text.find("  array:      index 4 of 10\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  depends on: SEQUENTIAL\n"), std::string::npos) << text;
+  // A single-attempt job without rules has nothing to say about retries.
+  EXPECT_EQ(text.find("retry:"), std::string::npos) << text;
+  EXPECT_EQ(text.find("timeout:"), std::string::npos) << text;
 }
 
 TEST_F(JobText, Table) {

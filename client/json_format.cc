@@ -65,7 +65,34 @@ json AttemptContainer(const protocol::Attempt& a) {
   return c;
 }
 
+// AWS's job-model members of a job (DescribeJobs' JobDetail), each when it
+// has a value.
+void AddJobModel(const protocol::Job& job, json& j) {
+  if (job.arrayProperties) {
+    const protocol::ArrayProperties& a = *job.arrayProperties;
+    json array = {{"size", a.size}};
+    if (a.index) {
+      array["index"] = *a.index;
+    } else {
+      array["statusSummary"] = ToJson(a.statusSummary);
+    }
+    j["arrayProperties"] = std::move(array);
+  }
+  if (!job.dependsOn.empty()) j["dependsOn"] = ToJson(job.dependsOn);
+  j["retryStrategy"] = ToJson(job.retryStrategy);
+  if (job.timeout) j["timeout"] = ToJson(*job.timeout);
+  if (!job.parameters.empty()) j["parameters"] = ToJson(job.parameters);
+  if (job.shareIdentifier) j["shareIdentifier"] = *job.shareIdentifier;
+  j["schedulingPriority"] = job.schedulingPriority;
+  j["isCancelled"] = job.isCancelled;
+  j["isTerminated"] = job.isTerminated;
+}
+
 }  // namespace
+
+std::string SchedulingPolicyArn(std::string_view name) {
+  return std::string(kArnPrefix) + "scheduling-policy/" + std::string(name);
+}
 
 std::string JobDefinitionArn(std::string_view name, uint32_t revision) {
   return std::string(kArnPrefix) + "job-definition/" + std::string(name) + ":" + std::to_string(revision);
@@ -118,6 +145,7 @@ json JobToAwsJson(const protocol::Job& job) {
     attempts.push_back(std::move(aj));
   }
   j["attempts"] = std::move(attempts);
+  AddJobModel(job, j);
   return j;
 }
 
@@ -125,12 +153,17 @@ json JobSummaryToAwsJson(const protocol::Job& job) {
   json j = {{"jobId", job.jobId},
             {"jobName", job.jobName},
             {"jobQueue", job.jobQueue},
+            {"jobDefinition", job.jobDefinition},
             {"status", protocol::EnumName(job.status)}};
   SetIfNotEmpty(j, "statusReason", job.statusReason);
   j["createdAt"] = job.createdAt;
   SetIf(j, "startedAt", job.startedAt);
   SetIf(j, "stoppedAt", job.stoppedAt);
   if (!job.attempts.empty()) j["container"] = AttemptContainer(job.attempts.back());
+  if (job.arrayProperties) {
+    j["arrayProperties"] = {{"size", job.arrayProperties->size}};
+    SetIf(j["arrayProperties"], "index", job.arrayProperties->index);
+  }
   return j;
 }
 
@@ -139,11 +172,16 @@ json JobQueueToAwsJson(const protocol::JobQueue& q) {
   for (const auto& o : q.computeEnvironmentOrder) {
     order.push_back({{"order", o.order}, {"computeEnvironment", o.computeEnvironment}});
   }
-  return {{"jobQueueName", q.jobQueueName},
-          {"jobQueueArn", JobQueueArn(q.jobQueueName)},
-          {"state", protocol::EnumName(q.state)},
-          {"priority", q.priority},
-          {"computeEnvironmentOrder", std::move(order)}};
+  json j = {{"jobQueueName", q.jobQueueName},
+            {"jobQueueArn", JobQueueArn(q.jobQueueName)},
+            {"state", protocol::EnumName(q.state)},
+            {"priority", q.priority},
+            {"computeEnvironmentOrder", std::move(order)}};
+  if (q.schedulingPolicyArn) {
+    j["schedulingPolicyArn"] = SchedulingPolicyArn(protocol::SchedulingPolicyName(*q.schedulingPolicyArn));
+  }
+  if (!q.jobStateTimeLimitActions.empty()) j["jobStateTimeLimitActions"] = ToJson(q.jobStateTimeLimitActions);
+  return j;
 }
 
 json ComputeEnvironmentToAwsJson(const protocol::ComputeEnvironmentView& view) {
@@ -164,15 +202,24 @@ json ComputeEnvironmentToAwsJson(const protocol::ComputeEnvironmentView& view) {
 }
 
 json JobDefinitionToAwsJson(const protocol::JobDefinition& d) {
-  return {{"jobDefinitionName", d.jobDefinitionName},
-          {"jobDefinitionArn", JobDefinitionArn(d.jobDefinitionName, d.revision)},
-          {"revision", d.revision},
-          {"status", d.status},
-          {"type", "container"},
-          {"containerProperties",
-           {{"command", d.command},
-            {"resourceRequirements", ResourcesToAwsJson(d.resources)},
-            {"environment", EnvironmentToAwsJson(d.environment)}}}};
+  json j = {{"jobDefinitionName", d.jobDefinitionName},
+            {"jobDefinitionArn", JobDefinitionArn(d.jobDefinitionName, d.revision)},
+            {"revision", d.revision},
+            {"status", d.status},
+            {"type", "container"},
+            {"containerProperties",
+             {{"command", d.command},
+              {"resourceRequirements", ResourcesToAwsJson(d.resources)},
+              {"environment", EnvironmentToAwsJson(d.environment)}}}};
+  if (!d.parameters.empty()) j["parameters"] = ToJson(d.parameters);
+  if (d.retryStrategy) j["retryStrategy"] = ToJson(*d.retryStrategy);
+  if (d.timeout) j["timeout"] = ToJson(*d.timeout);
+  SetIf(j, "schedulingPriority", d.schedulingPriority);
+  return j;
+}
+
+json SchedulingPolicyToAwsJson(const protocol::SchedulingPolicy& p) {
+  return {{"name", p.name}, {"arn", SchedulingPolicyArn(p.name)}, {"fairsharePolicy", ToJson(p.fairsharePolicy)}};
 }
 
 json NodeViewToJson(const protocol::NodeView& n) { return ToJson(n); }

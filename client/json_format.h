@@ -20,6 +20,7 @@ namespace gantry::client {
 std::string JobDefinitionArn(std::string_view name, uint32_t revision);
 std::string JobQueueArn(std::string_view name);
 std::string ComputeEnvironmentArn(std::string_view name);
+std::string SchedulingPolicyArn(std::string_view name);
 
 // [{"name": k, "value": v}, ...] in key order.
 nlohmann::json EnvironmentToAwsJson(const protocol::Environment& env);
@@ -31,20 +32,30 @@ nlohmann::json ResourcesToAwsJson(const protocol::Resources& r);
 // statusReason, createdAt, startedAt, stoppedAt, container {command,
 // environment, vcpus, memory, resourceRequirements, exitCode, reason} (the
 // last two from the last attempt), attempts [{container {exitCode, reason},
-// statusReason, startedAt, stoppedAt, node}].
+// statusReason, startedAt, stoppedAt, node}], and the job model:
+// arrayProperties {size, statusSummary} on a parent or {size, index} on a
+// child, dependsOn [{jobId, type}], retryStrategy {attempts,
+// evaluateOnExit}, timeout {attemptDurationSeconds}, parameters,
+// shareIdentifier, schedulingPriority, isCancelled, isTerminated.
 nlohmann::json JobToAwsJson(const protocol::Job& job);
-// ListJobs' JobSummary: jobId, jobName, jobQueue, status, statusReason,
-// createdAt, startedAt, stoppedAt, container {exitCode, reason}.
+// ListJobs' JobSummary: jobId, jobName, jobQueue, jobDefinition, status,
+// statusReason, createdAt, startedAt, stoppedAt, container {exitCode,
+// reason}, arrayProperties {size, index}.
 nlohmann::json JobSummaryToAwsJson(const protocol::Job& job);
-// jobQueueName, jobQueueArn, state, priority, computeEnvironmentOrder.
+// jobQueueName, jobQueueArn, state, priority, computeEnvironmentOrder,
+// schedulingPolicyArn and jobStateTimeLimitActions when set.
 nlohmann::json JobQueueToAwsJson(const protocol::JobQueue& q);
 // computeEnvironmentName, computeEnvironmentArn, type, state,
 // computeResources {minvCpus, maxvCpus, desiredvCpus, type: EC2|SPOT},
 // selector, usedvCpus, nodes.
 nlohmann::json ComputeEnvironmentToAwsJson(const protocol::ComputeEnvironmentView& ce);
 // jobDefinitionName, jobDefinitionArn, revision, status, type "container",
-// containerProperties {command, resourceRequirements, environment}.
+// containerProperties {command, resourceRequirements, environment}, and
+// parameters, retryStrategy, timeout, schedulingPriority when set.
 nlohmann::json JobDefinitionToAwsJson(const protocol::JobDefinition& d);
+// name, arn, fairsharePolicy {shareDecaySeconds, computeReservation,
+// shareDistribution [{shareIdentifier, weightFactor}]}.
+nlohmann::json SchedulingPolicyToAwsJson(const protocol::SchedulingPolicy& p);
 // Every NodeView field under its own name (enums by name).
 nlohmann::json NodeViewToJson(const protocol::NodeView& n);
 // {"replicaId": N, "peers": [{"id", "address", "role", "leader"}, ...]}.

@@ -78,7 +78,7 @@ TEST(JsonFormat, AbsentValuesAreLeftOut) {
 
 TEST(JsonFormat, JobSummary) {
   json j = JobSummaryToAwsJson(FinishedJob());
-  EXPECT_EQ(j, json::parse(R"({"jobId":"j-1","jobName":"train","jobQueue":"high","status":"FAILED",
+  EXPECT_EQ(j, json::parse(R"({"jobId":"j-1","jobName":"train","jobQueue":"high","jobDefinition":"trainer:2","status":"FAILED",
       "statusReason":"Essential container in task exited","createdAt":1000,"startedAt":2000,
       "stoppedAt":9000,"container":{"exitCode":3,"reason":"Essential container in task exited"}})"));
 }
@@ -147,6 +147,71 @@ TEST(JsonFormat, NodeViewUsesItsFieldNames) {
   EXPECT_EQ(j["free"]["vcpus"], 2);
   EXPECT_EQ(j["runningAttempts"], json::array({"j1#1"}));
   EXPECT_EQ(j["lastSeenAgoMs"], 10'000);
+}
+
+TEST(JsonFormat, JobModelKeepsAwsNames) {
+  protocol::Job job = FinishedJob();
+  job.arrayProperties = protocol::ArrayProperties{4, std::nullopt, {{"SUCCEEDED", 4}}};
+  job.dependsOn = {{"a1", protocol::ArrayJobDependency::kNToN}};
+  job.retryStrategy = {3, {protocol::EvaluateOnExit{std::nullopt, "OOM*", "3*", protocol::RetryAction::kExit}}};
+  job.timeout = protocol::JobTimeout{60};
+  job.parameters = {{"k", "v"}};
+  job.shareIdentifier = "team";
+  job.schedulingPriority = 7;
+  job.isTerminated = true;
+  job.attempts[0].statusReason = "Job attempt duration exceeded timeout";
+  json j = JobToAwsJson(job);
+  EXPECT_EQ(j["arrayProperties"], json::parse(R"({"size":4,"statusSummary":{"SUCCEEDED":4}})"));
+  EXPECT_EQ(j["dependsOn"], json::parse(R"([{"jobId":"a1","type":"N_TO_N"}])"));
+  EXPECT_EQ(j["retryStrategy"],
+            json::parse(R"({"attempts":3,"evaluateOnExit":[{"onReason":"OOM*","onExitCode":"3*","action":"EXIT"}]})"));
+  EXPECT_EQ(j["timeout"], json::parse(R"({"attemptDurationSeconds":60})"));
+  EXPECT_EQ(j["parameters"], json::parse(R"({"k":"v"})"));
+  EXPECT_EQ(j["shareIdentifier"], "team");
+  EXPECT_EQ(j["schedulingPriority"], 7);
+  EXPECT_EQ(j["isCancelled"], false);
+  EXPECT_EQ(j["isTerminated"], true);
+  EXPECT_EQ(j["attempts"][0]["statusReason"], "Job attempt duration exceeded timeout");
+}
+
+TEST(JsonFormat, ArrayChildHasIndexNotSummary) {
+  protocol::Job child = FinishedJob();
+  child.arrayProperties = protocol::ArrayProperties{4, 2, {}};
+  EXPECT_EQ(JobToAwsJson(child)["arrayProperties"], json::parse(R"({"size":4,"index":2})"));
+  EXPECT_EQ(JobSummaryToAwsJson(child)["arrayProperties"], json::parse(R"({"size":4,"index":2})"));
+  EXPECT_FALSE(JobToAwsJson(FinishedJob()).contains("arrayProperties"));
+  EXPECT_FALSE(JobToAwsJson(FinishedJob()).contains("timeout"));
+}
+
+TEST(JsonFormat, DefinitionQueueAndPolicyJobModel) {
+  protocol::JobDefinition d;
+  d.jobDefinitionName = "d";
+  d.revision = 2;
+  d.parameters = {{"a", "1"}};
+  d.retryStrategy = protocol::RetryStrategy{2, {}};
+  d.timeout = protocol::JobTimeout{30};
+  d.schedulingPriority = 4;
+  json dj = JobDefinitionToAwsJson(d);
+  EXPECT_EQ(dj["parameters"], json::parse(R"({"a":"1"})"));
+  EXPECT_EQ(dj["retryStrategy"], json::parse(R"({"attempts":2,"evaluateOnExit":[]})"));
+  EXPECT_EQ(dj["timeout"]["attemptDurationSeconds"], 30);
+  EXPECT_EQ(dj["schedulingPriority"], 4);
+
+  protocol::JobQueue q;
+  q.jobQueueName = "q";
+  q.schedulingPolicyArn = "fair";
+  q.jobStateTimeLimitActions = {{"CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY", "RUNNABLE", 60,
+                                 protocol::JobStateTimeLimitAction::kTerminate}};
+  json qj = JobQueueToAwsJson(q);
+  EXPECT_EQ(qj["schedulingPolicyArn"], "arn:gantry:batch:local:scheduling-policy/fair");
+  EXPECT_EQ(qj["jobStateTimeLimitActions"][0]["action"], "TERMINATE");
+  EXPECT_EQ(qj["jobStateTimeLimitActions"][0]["maxTimeSeconds"], 60);
+
+  protocol::SchedulingPolicy p{"fair", {3600, 10, {{"team*", 0.5}}}, 0};
+  EXPECT_EQ(SchedulingPolicyToAwsJson(p), json::parse(R"({"name":"fair",
+      "arn":"arn:gantry:batch:local:scheduling-policy/fair",
+      "fairsharePolicy":{"shareDecaySeconds":3600,"computeReservation":10,
+                         "shareDistribution":[{"shareIdentifier":"team*","weightFactor":0.5}]}})"));
 }
 
 TEST(JsonFormat, DumpSurvivesInvalidUtf8) {

@@ -11,6 +11,7 @@
 #include <random>
 
 #include "client/job_definition_json.h"
+#include "client/job_model_flags.h"
 
 namespace gantry::client {
 namespace {
@@ -107,6 +108,19 @@ Status ApplyResourceFlags(std::optional<uint32_t> vcpus, std::optional<uint64_t>
   if (memory_mib) r.memoryMib = *memory_mib;
   if (disk_mib) r.diskMib = *disk_mib;
   return r.Validate();
+}
+
+// The aws CLI's form of a setting and gantry's short form, both given.
+Status Conflict(std::string_view aws_flag, std::string_view short_flag) {
+  return Invalid("give " + std::string(short_flag) + " or " + std::string(aws_flag) + ", not both");
+}
+
+// A scheduling policy reference as typed: a name or an ARN.
+Result<std::string> SchedulingPolicyRef(std::string_view text, std::string_view flag) {
+  std::string ref(Trim(text));
+  Status s = protocol::ValidateName("scheduling policy name", protocol::SchedulingPolicyName(ref));
+  if (!s.ok()) return s.WithContext(flag);
+  return ref;
 }
 
 // Parsed here rather than by CLI11, whose unsigned conversion wraps "-1".
@@ -240,6 +254,14 @@ Result<protocol::CreateJobQueueRequest> BuildCreateJobQueue(const JobQueueFlags&
     GANTRY_ASSIGN_OR_RETURN(q.computeEnvironmentOrder,
                             ParseComputeEnvironmentList(flags.compute_environments));
   }
+  if (!flags.scheduling_policy_arn.empty()) {
+    GANTRY_ASSIGN_OR_RETURN(q.schedulingPolicyArn,
+                            SchedulingPolicyRef(flags.scheduling_policy_arn, "--scheduling-policy-arn"));
+  }
+  if (!flags.job_state_time_limit_actions.empty()) {
+    GANTRY_ASSIGN_OR_RETURN(q.jobStateTimeLimitActions,
+                            ParseJobStateTimeLimitActionsFlag(flags.job_state_time_limit_actions));
+  }
   GANTRY_RETURN_IF_ERROR(q.Validate());
   return req;
 }
@@ -269,8 +291,59 @@ Result<protocol::RegisterJobDefinitionRequest> BuildRegisterJobDefinition(
   GANTRY_ASSIGN_OR_RETURN(auto env, ParseKeyValues(flags.env, "--env"));
   for (auto& [k, v] : env) def.environment.insert_or_assign(k, std::move(v));
   if (!flags.command.empty()) def.command = flags.command;
+  GANTRY_ASSIGN_OR_RETURN(auto parameters, ParseParametersFlags(flags.parameters));
+  for (auto& [k, v] : parameters) def.parameters.insert_or_assign(k, std::move(v));
+  if (!flags.retry_strategy.empty()) {
+    GANTRY_ASSIGN_OR_RETURN(def.retryStrategy, ParseRetryStrategyFlag(flags.retry_strategy, "--retry-strategy"));
+  }
+  if (!flags.timeout.empty()) {
+    GANTRY_ASSIGN_OR_RETURN(def.timeout, ParseTimeoutFlag(flags.timeout, "--timeout"));
+  }
+  if (flags.scheduling_priority) def.schedulingPriority = flags.scheduling_priority;
   GANTRY_RETURN_IF_ERROR(def.Validate());
   return req;
+}
+
+// submit-job's job-model flags: each setting from its aws form or its short
+// form, never both.
+static Status ApplyJobModelFlags(const SubmitJobFlags& flags, protocol::SubmitJobRequest& req) {
+  GANTRY_ASSIGN_OR_RETURN(req.parameters, ParseParametersFlags(flags.parameters));
+  if (!flags.retry_strategy.empty() && flags.retry_attempts) return Conflict("--retry-strategy", "--retry-attempts");
+  if (!flags.retry_strategy.empty()) {
+    GANTRY_ASSIGN_OR_RETURN(req.retryStrategy, ParseRetryStrategyFlag(flags.retry_strategy, "--retry-strategy"));
+  } else if (flags.retry_attempts) {
+    req.retryStrategy = protocol::RetryStrategy{*flags.retry_attempts, {}};
+    GANTRY_RETURN_IF_ERROR(req.retryStrategy->Validate().WithContext("--retry-attempts"));
+  }
+  if (!flags.timeout.empty() && flags.attempt_duration_seconds) {
+    return Conflict("--timeout", "--attempt-duration-seconds");
+  }
+  if (!flags.timeout.empty()) {
+    GANTRY_ASSIGN_OR_RETURN(req.timeout, ParseTimeoutFlag(flags.timeout, "--timeout"));
+  } else if (flags.attempt_duration_seconds) {
+    req.timeout = protocol::JobTimeout{flags.attempt_duration_seconds};
+    GANTRY_RETURN_IF_ERROR(req.timeout->Validate().WithContext("--attempt-duration-seconds"));
+  }
+  if (!flags.array_properties.empty() && flags.array_size) return Conflict("--array-properties", "--array-size");
+  if (!flags.array_properties.empty()) {
+    GANTRY_ASSIGN_OR_RETURN(req.arraySize, ParseArrayPropertiesFlag(flags.array_properties));
+  } else {
+    req.arraySize = flags.array_size;
+  }
+  if (req.arraySize && (*req.arraySize < protocol::kMinArraySize || *req.arraySize > protocol::kMaxArraySize)) {
+    return Invalid(std::string(flags.array_size ? "--array-size" : "--array-properties size") +
+                   " must be between 2 and 10000, got " + std::to_string(*req.arraySize));
+  }
+  GANTRY_ASSIGN_OR_RETURN(req.dependsOn, ParseDependsOnFlags(flags.depends_on));
+  if (!flags.share_identifier.empty()) {
+    GANTRY_RETURN_IF_ERROR(protocol::ValidateName("--share-identifier", flags.share_identifier));
+    req.shareIdentifier = flags.share_identifier;
+  }
+  if (flags.scheduling_priority_override && *flags.scheduling_priority_override > protocol::kMaxSchedulingPriority) {
+    return Invalid("--scheduling-priority-override must be between 0 and 9999");
+  }
+  req.schedulingPriorityOverride = flags.scheduling_priority_override;
+  return Status::Ok();
 }
 
 Result<protocol::SubmitJobRequest> BuildSubmitJob(const SubmitJobFlags& flags, std::string client_token) {
@@ -284,13 +357,20 @@ Result<protocol::SubmitJobRequest> BuildSubmitJob(const SubmitJobFlags& flags, s
   req.memoryMib = flags.memory_mib;
   req.diskMib = flags.disk_mib;
   req.clientToken = std::move(client_token);
+  GANTRY_RETURN_IF_ERROR(ApplyJobModelFlags(flags, req));
   GANTRY_RETURN_IF_ERROR(req.Validate());
   return req;
 }
 
 Result<protocol::ListJobsRequest> BuildListJobs(const ListJobsFlags& flags) {
   protocol::ListJobsRequest req;
+  const bool has_queue = !Trim(flags.queue).empty();
+  const bool has_array = !Trim(flags.array_job_id).empty();
+  if (has_queue && has_array) return Invalid("give --job-queue or --array-job-id, not both");
+  if (!has_queue && !has_array) return Invalid("give --job-queue or --array-job-id");
   req.jobQueue = flags.queue;
+  if (has_array) req.arrayJobId = flags.array_job_id;
+  GANTRY_ASSIGN_OR_RETURN(req.filters, ParseFiltersFlags(flags.filters));
   if (!flags.status.empty()) {
     GANTRY_ASSIGN_OR_RETURN(req.jobStatus, ParseEnumFlag<protocol::JobStatus>("--job-status", flags.status));
   }

@@ -73,6 +73,8 @@ struct JobQueueFlags {
   std::string state = "ENABLED";
   std::vector<std::string> compute_environment_order;  // AWS form, repeatable
   std::string compute_environments;                    // short form "ce1,ce2"
+  std::string scheduling_policy_arn;                   // empty: none (a FIFO queue)
+  std::string job_state_time_limit_actions;            // JSON text; empty: none
 };
 Result<protocol::CreateJobQueueRequest> BuildCreateJobQueue(const JobQueueFlags& flags);
 
@@ -88,10 +90,16 @@ struct JobDefinitionFlags {
   std::optional<uint64_t> disk_mib;
   std::vector<std::string> env;       // K=V, merged over the JSON's
   std::vector<std::string> command;   // replaces the JSON's when not empty
+  std::vector<std::string> parameters;  // k=v, k=v,k2=v2 or JSON; merged over the JSON's
+  std::string retry_strategy;           // JSON or attempts=N; empty: absent
+  std::string timeout;                  // JSON or attemptDurationSeconds=N; empty: absent
+  std::optional<uint32_t> scheduling_priority;
 };
 Result<protocol::RegisterJobDefinitionRequest> BuildRegisterJobDefinition(
     const JobDefinitionFlags& flags);
 
+// Each job-model setting has the aws CLI's form and a short one; giving
+// both is an error naming both flags. Text flags: empty means absent.
 struct SubmitJobFlags {
   std::string name;
   std::string queue;
@@ -101,13 +109,26 @@ struct SubmitJobFlags {
   std::optional<uint64_t> disk_mib;
   std::vector<std::string> env;
   std::vector<std::string> command;
+  std::vector<std::string> parameters;  // k=v, k=v,k2=v2 or JSON
+  std::string retry_strategy;           // --retry-strategy
+  std::optional<uint32_t> retry_attempts;  // --retry-attempts
+  std::string timeout;                  // --timeout
+  std::optional<uint32_t> attempt_duration_seconds;  // --attempt-duration-seconds
+  std::string array_properties;         // --array-properties size=N
+  std::optional<uint32_t> array_size;   // --array-size
+  std::vector<std::string> depends_on;  // jobId=ID[,type=...] ...
+  std::string share_identifier;
+  std::optional<uint32_t> scheduling_priority_override;
 };
 // `client_token` goes into the request as is (NewClientToken() in the verb).
 Result<protocol::SubmitJobRequest> BuildSubmitJob(const SubmitJobFlags& flags,
                                                   std::string client_token);
 
+// Exactly one of queue and array_job_id.
 struct ListJobsFlags {
   std::string queue;
+  std::string array_job_id;
+  std::vector<std::string> filters;  // name=JOB_NAME,values=abc* or JSON
   std::string status;  // empty: every status
   std::optional<uint32_t> max_results;
   std::string next_token;

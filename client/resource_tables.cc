@@ -1,6 +1,7 @@
 #include "client/resource_tables.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "client/output.h"
 
@@ -80,6 +81,22 @@ std::string FormatRaftPeerTable(const std::vector<protocol::RaftPeerInfo>& peers
     rows.push_back({std::to_string(p.id), OneLine(p.address), OneLine(p.role), p.leader ? "true" : "false"});
   }
   return FormatTable({"ID", "ADDRESS", "ROLE", "LEADER"}, rows);
+}
+
+std::string FormatSchedulingPolicyTable(const std::vector<protocol::SchedulingPolicy>& policies) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& p : policies) {
+    const protocol::FairsharePolicy& f = p.fairsharePolicy;
+    std::string shares;
+    for (const auto& share : f.shareDistribution) {
+      char weight[32];
+      std::snprintf(weight, sizeof(weight), "%g", share.weightFactor);
+      shares += (shares.empty() ? "" : " ") + share.shareIdentifier + "=" + weight;
+    }
+    rows.push_back({p.name, std::to_string(f.shareDecaySeconds) + "s", std::to_string(f.computeReservation) + "%",
+                    shares.empty() ? "-" : OneLine(shares)});
+  }
+  return FormatTable({"NAME", "SHARE DECAY", "RESERVATION", "SHARES (weight)"}, rows);
 }
 
 }  // namespace gantry::client

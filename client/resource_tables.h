@@ -1,5 +1,6 @@
 // The text tables of describe-job-queues, describe-compute-environments,
-// describe-job-definitions, nodes and operator raft. Pure.
+// describe-job-definitions, describe-scheduling-policies, nodes and operator
+// raft. Pure.
 #pragma once
 
 #include <string>
@@ -24,6 +25,9 @@ std::string FormatNodeTable(const std::vector<protocol::NodeView>& nodes);
 
 // ID, ADDRESS, ROLE, LEADER ("true"/"false"), by id.
 std::string FormatRaftPeerTable(const std::vector<protocol::RaftPeerInfo>& peers);
+
+// NAME, SHARE DECAY ("3600s"), RESERVATION ("10%"), SHARES ("team*=0.5 b=1").
+std::string FormatSchedulingPolicyTable(const std::vector<protocol::SchedulingPolicy>& policies);
 
 // "k=v,k2=v2", or "-" when empty.
 std::string FormatLabels(const protocol::Labels& labels);

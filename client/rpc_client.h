@@ -67,6 +67,17 @@ GANTRY_CLIENT_REPLY_OF_(RaftListPeersRequest, RaftPeersReply);
 GANTRY_CLIENT_REPLY_OF_(RaftAddVoterRequest, RaftPeersReply);
 GANTRY_CLIENT_REPLY_OF_(RaftRemovePeerRequest, RaftPeersReply);
 GANTRY_CLIENT_REPLY_OF_(RaftTransferLeaderRequest, RaftPeersReply);
+GANTRY_CLIENT_REPLY_OF_(CancelJobRequest, DoneReply);
+GANTRY_CLIENT_REPLY_OF_(TerminateJobRequest, DoneReply);
+GANTRY_CLIENT_REPLY_OF_(DeregisterJobDefinitionRequest, DoneReply);
+GANTRY_CLIENT_REPLY_OF_(UpdateJobQueueRequest, DoneReply);
+GANTRY_CLIENT_REPLY_OF_(UpdateComputeEnvironmentRequest, DoneReply);
+GANTRY_CLIENT_REPLY_OF_(DeleteJobQueueRequest, DoneReply);
+GANTRY_CLIENT_REPLY_OF_(DeleteComputeEnvironmentRequest, DoneReply);
+GANTRY_CLIENT_REPLY_OF_(CreateSchedulingPolicyRequest, DoneReply);
+GANTRY_CLIENT_REPLY_OF_(UpdateSchedulingPolicyRequest, DoneReply);
+GANTRY_CLIENT_REPLY_OF_(DeleteSchedulingPolicyRequest, DoneReply);
+GANTRY_CLIENT_REPLY_OF_(DescribeSchedulingPoliciesRequest, DescribeSchedulingPoliciesReply);
 #undef GANTRY_CLIENT_REPLY_OF_
 
 struct RpcOptions {

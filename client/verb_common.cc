@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "client/json_format.h"
+#include "client/requests.h"
 #include "gantry/ports.h"
 #include "protocol/messages.h"
 
@@ -16,7 +17,7 @@ void AddCommonFlags(CLI::App& verb, CommonFlags& flags) {
                   std::string("Coordinator endpoint(s), comma-separated, tried in order (default: $") +
                       kEndpointEnv + ", else tcp://127.0.0.1:7400 to 7402, the replicas of gantry dev)")
       ->group("Global options");
-  verb.add_option("--timeout-seconds", flags.timeout_seconds,
+  verb.add_option("--rpc-timeout-seconds", flags.timeout_seconds,
                   "How long each request may take, riding out a coordinator failover")
       ->check(CLI::PositiveNumber)
       ->capture_default_str()
@@ -31,7 +32,7 @@ Result<RpcOptions> MakeRpcOptions(const CommonFlags& flags, const char* env) {
   RpcOptions options;
   GANTRY_ASSIGN_OR_RETURN(options.endpoints, ResolveEndpoints(flags.endpoint, env));
   if (!(flags.timeout_seconds > 0) || flags.timeout_seconds > 86400) {
-    return Status::InvalidArgument("--timeout-seconds must be between 0 and 86400");
+    return Status::InvalidArgument("--rpc-timeout-seconds must be between 0 and 86400");
   }
   options.timeout = std::chrono::milliseconds(
       std::max<int64_t>(1, std::llround(flags.timeout_seconds * 1000)));
@@ -46,6 +47,11 @@ void PrintError(std::string_view message) {
 void Fail(std::string_view message, int exit_code) {
   PrintError(message);
   throw CLI::RuntimeError(exit_code);
+}
+
+std::string FlagTextOrFail(const std::string& arg, std::string_view flag) {
+  if (arg.rfind("file://", 0) != 0) return arg;
+  return UsageOrFail(ReadJsonArgument(arg, flag));
 }
 
 std::unique_ptr<RpcClient> ConnectOrFail(const CommonFlags& flags) {
@@ -65,6 +71,14 @@ Result<std::vector<protocol::Job>> DescribeJobsBatched(RpcClient& client,
     for (auto& job : rep.jobs) out.push_back(std::move(job));
   }
   return out;
+}
+
+void PrintDone(const CommonFlags& flags, const protocol::DoneReply& rep, const nlohmann::json& aws_json) {
+  if (flags.format() == OutputFormat::kJson) {
+    PrintJson(aws_json);
+  } else {
+    std::cout << rep.name << "\n" << std::flush;
+  }
 }
 
 void PrintJson(const nlohmann::json& j) { std::cout << DumpJson(j) << "\n" << std::flush; }

@@ -1,5 +1,5 @@
 // What every client verb shares: the global flags (--endpoint,
-// --timeout-seconds, -o/--output), connecting, failing with a one-line
+// --rpc-timeout-seconds, -o/--output), connecting, failing with a one-line
 // message, and printing JSON.
 //
 // A verb's callback reports failure by printing "gantry: <what is wrong>" on
@@ -57,6 +57,21 @@ T ValueOrFail(Result<T> r) {
   return std::move(r).value();
 }
 
+// The exit status of bad usage (main() gives CLI11's parse errors the same).
+inline constexpr int kUsageExit = 2;
+
+// For what the user typed (a Build* result, a JSON file): fails the verb
+// with exit status 2 on error.
+template <class T>
+T UsageOrFail(Result<T> r) {
+  if (!r.ok()) Fail(r.status(), kUsageExit);
+  return std::move(r).value();
+}
+
+// The text of a flag that takes JSON: "file://PATH" is read (as the aws CLI
+// does), anything else is the text itself. Fails the verb on a bad file.
+std::string FlagTextOrFail(const std::string& arg, std::string_view flag);
+
 // A client for the flags' endpoints; fails the verb on bad flags.
 std::unique_ptr<RpcClient> ConnectOrFail(const CommonFlags& flags);
 
@@ -69,6 +84,10 @@ typename ReplyOf<Req>::type CallOrFail(RpcClient& client, const Req& req) {
 // Unknown ids are left out of the result.
 Result<std::vector<protocol::Job>> DescribeJobsBatched(RpcClient& client,
                                                        const std::vector<std::string>& ids);
+
+// Prints the reply of a request that only changes something: its name in
+// text, `aws_json` (what AWS answers, often {}) with -o json.
+void PrintDone(const CommonFlags& flags, const protocol::DoneReply& rep, const nlohmann::json& aws_json);
 
 // Prints `j` (indented) and a newline on stdout.
 void PrintJson(const nlohmann::json& j);

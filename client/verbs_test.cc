@@ -102,6 +102,16 @@ class Fake {
     std::lock_guard<std::mutex> lock(mu_);
     return last_submit_;
   }
+  protocol::ListJobsRequest last_list() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_list_;
+  }
+  // Job control, update and delete requests, one line each:
+  // "<MessageTypeName> <fields>".
+  std::vector<std::string> changes() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return changes_;
+  }
   // Answers list-peers as replica 2 (a follower of 1) and refuses the rest.
   void BeFollower() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -159,6 +169,7 @@ class Fake {
         return Reply(env, rep);
       }
       case MessageType::kListJobs: {
+        last_list_ = *protocol::DecodeBody<protocol::ListJobsRequest>(env);
         protocol::ListJobsReply rep;
         rep.jobSummaryList = jobs_;
         rep.nextToken = "next";
@@ -167,6 +178,59 @@ class Fake {
       case MessageType::kRegisterJobDefinition: {
         auto req = protocol::DecodeBody<protocol::RegisterJobDefinitionRequest>(env);
         return Reply(env, protocol::RegisterJobDefinitionReply{req->jobDefinition.jobDefinitionName, 4});
+      }
+      case MessageType::kCancelJob: {
+        auto req = protocol::DecodeBody<protocol::CancelJobRequest>(env);
+        return Done(env, req->jobId, req->jobId + " " + req->reason);
+      }
+      case MessageType::kTerminateJob: {
+        auto req = protocol::DecodeBody<protocol::TerminateJobRequest>(env);
+        return Done(env, req->jobId, req->jobId + " " + req->reason);
+      }
+      case MessageType::kDeregisterJobDefinition: {
+        auto req = protocol::DecodeBody<protocol::DeregisterJobDefinitionRequest>(env);
+        return Done(env, req->jobDefinition, req->jobDefinition);
+      }
+      case MessageType::kUpdateJobQueue: {
+        auto req = protocol::DecodeBody<protocol::UpdateJobQueueRequest>(env);
+        std::string fields = req->jobQueue;
+        if (req->state) fields += std::string(" state=") + protocol::EnumName(*req->state);
+        if (req->priority) fields += " priority=" + std::to_string(*req->priority);
+        if (req->schedulingPolicyArn) fields += " policy=" + *req->schedulingPolicyArn;
+        return Done(env, req->jobQueue, fields);
+      }
+      case MessageType::kUpdateComputeEnvironment: {
+        auto req = protocol::DecodeBody<protocol::UpdateComputeEnvironmentRequest>(env);
+        std::string fields = req->computeEnvironment;
+        if (req->minvCpus) fields += " min=" + std::to_string(*req->minvCpus);
+        if (req->maxvCpus) fields += " max=" + std::to_string(*req->maxvCpus);
+        return Done(env, req->computeEnvironment, fields);
+      }
+      case MessageType::kDeleteJobQueue: {
+        auto req = protocol::DecodeBody<protocol::DeleteJobQueueRequest>(env);
+        return Done(env, req->jobQueue, req->jobQueue);
+      }
+      case MessageType::kDeleteComputeEnvironment: {
+        auto req = protocol::DecodeBody<protocol::DeleteComputeEnvironmentRequest>(env);
+        return Done(env, req->computeEnvironment, req->computeEnvironment);
+      }
+      case MessageType::kCreateSchedulingPolicy: {
+        auto req = protocol::DecodeBody<protocol::CreateSchedulingPolicyRequest>(env);
+        const auto& p = req->schedulingPolicy;
+        return Done(env, p.name, p.name + " reservation=" + std::to_string(p.fairsharePolicy.computeReservation));
+      }
+      case MessageType::kUpdateSchedulingPolicy: {
+        auto req = protocol::DecodeBody<protocol::UpdateSchedulingPolicyRequest>(env);
+        return Done(env, req->arn, req->arn + " decay=" + std::to_string(req->fairsharePolicy.shareDecaySeconds));
+      }
+      case MessageType::kDeleteSchedulingPolicy: {
+        auto req = protocol::DecodeBody<protocol::DeleteSchedulingPolicyRequest>(env);
+        return Done(env, req->arn, req->arn);
+      }
+      case MessageType::kDescribeSchedulingPolicies: {
+        protocol::DescribeSchedulingPoliciesReply rep;
+        rep.schedulingPolicies.push_back({"fair", {3600, 10, {{"team*", 0.5}}}, 0});
+        return Reply(env, rep);
       }
       case MessageType::kDescribeNodes: {
         protocol::DescribeNodesReply rep;
@@ -204,9 +268,17 @@ class Fake {
     }
   }
 
+  // Records "<type> <fields>" and answers DoneReply{name}. Called locked.
+  std::vector<std::string> Done(const Envelope& env, const std::string& name, const std::string& fields) {
+    changes_.push_back(std::string(protocol::MessageTypeName(env.type)) + " " + fields);
+    return Reply(env, protocol::DoneReply{name});
+  }
+
   std::mutex mu_;
   std::vector<Job> jobs_;
   protocol::SubmitJobRequest last_submit_;
+  protocol::ListJobsRequest last_list_;
+  std::vector<std::string> changes_;
   protocol::RaftPeersReply peers_;
   std::vector<RaftCall> raft_calls_;
   bool hang_changes_ = false;
@@ -261,13 +333,13 @@ TEST(Verbs, CoordinatorErrorIsOneLine) {
 
 TEST(Verbs, BadFlagsFailBeforeAnyRequest) {
   RunResult r = RunGantry({"submit-job", "--endpoint", "tcp://127.0.0.1:1", "--job-name", "no spaces", "--job-queue", "q"});
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2);  // a usage error
   EXPECT_EQ(r.err, "gantry: jobName \"no spaces\" may contain only letters, digits, '-' and '_'\n");
 }
 
 TEST(Verbs, UnreachableCoordinator) {
   std::string closed = ClosedEndpoint();
-  RunResult r = RunGantry({"nodes", "--endpoint", closed, "--timeout-seconds", "0.1"});
+  RunResult r = RunGantry({"nodes", "--endpoint", closed, "--rpc-timeout-seconds", "0.1"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "gantry: cannot reach the coordinator at " + closed + " (no reply within 0.1s)\n");
 }
@@ -395,10 +467,177 @@ TEST(Verbs, EndpointFromTheEnvironment) {
   Fake fake;
   fake.AddJob(MakeJob("j1", JobStatus::kRunning));
   setenv("GANTRY_ENDPOINT", ("tcp://127.0.0.1:1," + fake.endpoint()).c_str(), 1);
-  RunResult r = RunGantry({"describe-jobs", "--timeout-seconds", "0.2", "j1"});
+  RunResult r = RunGantry({"describe-jobs", "--rpc-timeout-seconds", "0.2", "j1"});
   unsetenv("GANTRY_ENDPOINT");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out.rfind("job j1 (name-j1)\n", 0), 0u) << r.out;
+}
+
+// ---- the job model -------------------------------------------------------------
+
+TEST(JobModelVerbs, SubmitJobSendsTheJobModelFlags) {
+  Fake fake;
+  RunResult r = RunGantry({"submit-job", "--endpoint", fake.endpoint(), "--job-name", "a", "--job-queue", "q",
+                           "--array-size", "4", "--retry-strategy",
+                           R"({"attempts":3,"evaluateOnExit":[{"onExitCode":"3","action":"exit"}]})", "--timeout",
+                           R"({"attemptDurationSeconds":60})", "--depends-on", "jobId=p1,type=N_TO_N",
+                           "--depends-on", "type=SEQUENTIAL", "--parameters", "a=1,b=2", "--parameters", "c=3",
+                           "--share-identifier", "team", "--scheduling-priority-override", "9"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  protocol::SubmitJobRequest req = fake.last_submit();
+  EXPECT_EQ(req.arraySize, 4u);
+  ASSERT_TRUE(req.retryStrategy);
+  EXPECT_EQ(req.retryStrategy->attempts, 3u);
+  EXPECT_EQ(req.retryStrategy->evaluateOnExit.at(0).action, protocol::RetryAction::kExit);
+  EXPECT_EQ(req.timeout, (protocol::JobTimeout{60}));
+  EXPECT_EQ(req.dependsOn, (std::vector<protocol::JobDependency>{{"p1", protocol::ArrayJobDependency::kNToN},
+                                                                 {"", protocol::ArrayJobDependency::kSequential}}));
+  EXPECT_EQ(req.parameters, (protocol::Parameters{{"a", "1"}, {"b", "2"}, {"c", "3"}}));
+  EXPECT_EQ(req.shareIdentifier, "team");
+  EXPECT_EQ(req.schedulingPriorityOverride, 9u);
+}
+
+TEST(JobModelVerbs, BadJobModelFlagsAreUsageErrorsAndSendNothing) {
+  Fake fake;
+  struct Case {
+    std::vector<std::string> args;
+    std::string err;
+  };
+  const std::vector<Case> cases = {
+      {{"submit-job", "--job-name", "a", "--job-queue", "q", "--array-size", "3", "--array-properties", "size=3"},
+       "gantry: give --array-size or --array-properties, not both\n"},
+      {{"submit-job", "--job-name", "a", "--job-queue", "q", "--retry-strategy", R"({"attempts":)"},
+       "gantry: --retry-strategy is not valid JSON: parse error at line 1, column 13: syntax error while parsing "
+       "value - unexpected end of input; expected '[', '{', or a literal\n"},
+      {{"submit-job", "--job-name", "a", "--job-queue", "q", "--retry-strategy",
+        R"({"evaluateOnExit":[{"action":"STOP"}]})"},
+       "gantry: --retry-strategy.evaluateOnExit[0].action must be one of RETRY|EXIT, got \"STOP\"\n"},
+      {{"submit-job", "--job-name", "a", "--job-queue", "q", "--depends-on", "jobId=x,type=ALL"},
+       "gantry: --depends-on type must be one of N_TO_N|SEQUENTIAL, got \"ALL\"\n"},
+      {{"submit-job", "--job-name", "a", "--job-queue", "q", "--timeout", "file:///nonexistent/t.json"},
+       "gantry: --timeout: cannot read /nonexistent/t.json: No such file or directory\n"},
+      {{"cancel-job", "--job-id", "j1"}, ""},
+      {{"terminate-job", "--job-id", "j1", "--reason", ""},
+       "gantry: --reason is required (it becomes the job's statusReason)\n"},
+      {{"update-job-queue", "--job-queue", "q", "--state", "paused"},
+       "gantry: --state must be one of ENABLED|DISABLED, got \"paused\"\n"},
+      {{"update-compute-environment", "--compute-environment", "ce", "--compute-resources", "maxvCpus=4",
+        "--max-vcpus", "4"},
+       "gantry: give --max-vcpus or --compute-resources, not both\n"},
+      {{"create-scheduling-policy", "--name", "p", "--fairshare-policy", "{\"computeReservation\":\"x\"}"},
+       "gantry: --fairshare-policy.computeReservation must be a number\n"},
+      {{"create-job-queue", "--job-queue-name", "q", "--priority", "1", "--compute-environments", "ce",
+        "--job-state-time-limit-actions", R"([{"reason":"CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY","maxTimeSeconds":5,"action":"PAUSE"}])"},
+       "gantry: --job-state-time-limit-actions[0].action must be one of CANCEL|TERMINATE, got \"PAUSE\"\n"},
+      {{"list-jobs", "--job-queue", "q", "--array-job-id", "p"}, "gantry: give --job-queue or --array-job-id, not both\n"},
+      {{"list-jobs", "--job-queue", "q", "--job-status", "done"},
+       "gantry: --job-status must be one of SUBMITTED|PENDING|RUNNABLE|STARTING|RUNNING|SUCCEEDED|FAILED, got "
+       "\"done\"\n"},
+      {{"deregister-job-definition", "--job-definition", "d"},
+       "gantry: --job-definition must be NAME:REVISION, got \"d\"\n"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = c.args;
+    args.push_back("--endpoint");
+    args.push_back(fake.endpoint());
+    RunResult r = RunGantry(args);
+    std::string what = testing::PrintToString(c.args);
+    EXPECT_EQ(r.exit_code, 2) << what << r.err;
+    EXPECT_NE(r.err, "") << what;
+    if (!c.err.empty()) {
+      EXPECT_EQ(r.err, c.err) << what;
+    }
+    EXPECT_EQ(r.out, "") << what;
+  }
+  EXPECT_EQ(fake.last_submit().jobName, "");
+  EXPECT_TRUE(fake.changes().empty());
+}
+
+TEST(JobModelVerbs, CancelAndTerminateSendIdAndReason) {
+  Fake fake;
+  RunResult r = RunGantry({"cancel-job", "--endpoint", fake.endpoint(), "--job-id", "j1", "--reason", "not needed"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "j1\n");
+  r = RunGantry({"terminate-job", "--endpoint", fake.endpoint(), "--job-id", "j2", "--reason", "stuck", "-o", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out), nlohmann::json::object());  // AWS answers {}
+  EXPECT_EQ(fake.changes(), (std::vector<std::string>{"CancelJob j1 not needed", "TerminateJob j2 stuck"}));
+}
+
+TEST(JobModelVerbs, UpdatesAndDeletes) {
+  Fake fake;
+  const std::string e = fake.endpoint();
+  RunResult r = RunGantry({"update-job-queue", "--endpoint", e, "--job-queue", "q", "--state", "disabled",
+                           "--priority", "5", "--scheduling-policy-arn", "fair", "-o", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out),
+            nlohmann::json::parse(R"({"jobQueueName":"q","jobQueueArn":"arn:gantry:batch:local:job-queue/q"})"));
+  r = RunGantry({"update-compute-environment", "--endpoint", e, "--compute-environment", "ce", "--compute-resources",
+                 "minvCpus=1,maxvCpus=16"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "ce\n");
+  r = RunGantry({"update-compute-environment", "--endpoint", e, "--compute-environment", "ce", "--max-vcpus", "8"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(RunGantry({"delete-job-queue", "--endpoint", e, "--job-queue", "q"}).exit_code, 0);
+  EXPECT_EQ(RunGantry({"delete-compute-environment", "--endpoint", e, "--compute-environment", "ce"}).exit_code, 0);
+  EXPECT_EQ(RunGantry({"deregister-job-definition", "--endpoint", e, "--job-definition", "d:2"}).exit_code, 0);
+  EXPECT_EQ(fake.changes(), (std::vector<std::string>{"UpdateJobQueue q state=DISABLED priority=5 policy=fair",
+                                                      "UpdateComputeEnvironment ce min=1 max=16",
+                                                      "UpdateComputeEnvironment ce max=8", "DeleteJobQueue q",
+                                                      "DeleteComputeEnvironment ce", "DeregisterJobDefinition d:2"}));
+}
+
+TEST(JobModelVerbs, SchedulingPolicies) {
+  Fake fake;
+  const std::string e = fake.endpoint();
+  RunResult r = RunGantry({"create-scheduling-policy", "--endpoint", e, "--name", "fair", "--fairshare-policy",
+                           R"({"shareDecaySeconds":3600,"computeReservation":10,"shareDistribution":[{"shareIdentifier":"team*","weightFactor":0.5}]})",
+                           "-o", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out),
+            nlohmann::json::parse(R"({"name":"fair","arn":"arn:gantry:batch:local:scheduling-policy/fair"})"));
+  r = RunGantry({"update-scheduling-policy", "--endpoint", e, "--arn", "fair", "--fairshare-policy",
+                 R"({"shareDecaySeconds":60})"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = RunGantry({"delete-scheduling-policy", "--endpoint", e, "--arn", "fair"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(fake.changes(), (std::vector<std::string>{"CreateSchedulingPolicy fair reservation=10",
+                                                      "UpdateSchedulingPolicy fair decay=60",
+                                                      "DeleteSchedulingPolicy fair"}));
+  r = RunGantry({"describe-scheduling-policies", "--endpoint", e});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "NAME  SHARE DECAY  RESERVATION  SHARES (weight)\n"
+            "fair  3600s        10%          team*=0.5\n");
+  r = RunGantry({"describe-scheduling-policies", "--endpoint", e, "-o", "json"});
+  EXPECT_EQ(nlohmann::json::parse(r.out)["schedulingPolicies"][0]["fairsharePolicy"]["shareDistribution"][0]
+                                        ["weightFactor"],
+            0.5);
+}
+
+TEST(JobModelVerbs, ListJobsOfAnArrayWithAFilter) {
+  Fake fake;
+  RunResult r = RunGantry({"list-jobs", "--endpoint", fake.endpoint(), "--array-job-id", "p1", "--filters",
+                           "name=JOB_NAME,values=abc*", "-o", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  protocol::ListJobsRequest req = fake.last_list();
+  EXPECT_EQ(req.arrayJobId, "p1");
+  EXPECT_EQ(req.jobQueue, "");
+  ASSERT_EQ(req.filters.size(), 1u);
+  EXPECT_EQ(req.filters[0].name, "JOB_NAME");
+  EXPECT_EQ(req.filters[0].values, std::vector<std::string>{"abc*"});
+  EXPECT_FALSE(req.jobStatus);
+}
+
+TEST(JobModelVerbs, HelpListsTheNewVerbs) {
+  RunResult r = RunGantry({"--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* verb : {"cancel-job", "terminate-job", "deregister-job-definition", "update-job-queue",
+                           "update-compute-environment", "delete-job-queue", "delete-compute-environment",
+                           "create-scheduling-policy", "update-scheduling-policy", "delete-scheduling-policy",
+                           "describe-scheduling-policies"}) {
+    EXPECT_NE(r.out.find(std::string("\n  ") + verb), std::string::npos) << verb << "\n" << r.out;
+  }
 }
 
 // ---- gantry operator raft ---------------------------------------------------
@@ -495,7 +734,7 @@ TEST(OperatorRaft, AChangeSkipsADeadReplica) {
   std::string dead = ClosedEndpoint();
   Fake leader;
   RunResult r = RunGantry({"operator", "raft", "transfer-leader", "--endpoint", dead + "," + leader.endpoint(),
-                           "--timeout-seconds", "0.4"});
+                           "--rpc-timeout-seconds", "0.4"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(leader.raft_calls().back(), (RaftCall{MessageType::kRaftTransferLeader, 0}));
 }
@@ -506,7 +745,7 @@ TEST(OperatorRaft, AChangeWithoutALeaderFails) {
   Fake b;
   b.BeFollower();
   RunResult r = RunGantry({"operator", "raft", "remove-peer", "--endpoint", a.endpoint() + "," + b.endpoint(),
-                           "--id", "3", "--timeout-seconds", "0.3"});
+                           "--id", "3", "--rpc-timeout-seconds", "0.3"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err, "gantry: no replica at " + a.endpoint() + " or " + b.endpoint() +
@@ -532,7 +771,7 @@ TEST(OperatorRaft, ASilentLeaderMayStillBeMakingTheChange) {
   follower.BeFollower();
   RunResult r = RunGantry({"operator", "raft", "add-voter", "--endpoint",
                            leader.endpoint() + "," + follower.endpoint(), "--id", "4", "--address",
-                           "10.0.0.4:7420", "--timeout-seconds", "0.2"});
+                           "10.0.0.4:7420", "--rpc-timeout-seconds", "0.2"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "gantry: cannot reach the coordinator at " + leader.endpoint() +
                        " (no reply within 0.2s); the change may still complete (see gantry operator raft "

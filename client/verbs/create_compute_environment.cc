@@ -32,7 +32,7 @@ void AddCreateComputeEnvironmentVerb(CLI::App& app) {
   AddCommonFlags(*verb, f->common);
   verb->callback([f] {
     RunVerb([&] {
-      auto req = ValueOrFail(BuildCreateComputeEnvironment(f->ce));
+      auto req = UsageOrFail(BuildCreateComputeEnvironment(f->ce));
       auto client = ConnectOrFail(f->common);
       auto rep = CallOrFail(*client, req);
       if (f->common.format() == OutputFormat::kJson) {

@@ -25,10 +25,16 @@ void AddCreateJobQueueVerb(CLI::App& app) {
                    "order=1,computeEnvironment=NAME ... (AWS form; or its JSON list)");
   verb->add_option("--compute-environments", f->queue.compute_environments,
                    "NAME1,NAME2,...: compute environments in order (short form)");
+  verb->add_option("--scheduling-policy-arn", f->queue.scheduling_policy_arn,
+                   "Scheduling policy (name or ARN): the queue orders jobs by fair share (default FIFO)");
+  verb->add_option("--job-state-time-limit-actions", f->queue.job_state_time_limit_actions,
+                   "JSON list of {reason, state, maxTimeSeconds, action}, or file://FILE");
   AddCommonFlags(*verb, f->common);
   verb->callback([f] {
     RunVerb([&] {
-      auto req = ValueOrFail(BuildCreateJobQueue(f->queue));
+      f->queue.job_state_time_limit_actions =
+          FlagTextOrFail(f->queue.job_state_time_limit_actions, "--job-state-time-limit-actions");
+      auto req = UsageOrFail(BuildCreateJobQueue(f->queue));
       auto client = ConnectOrFail(f->common);
       auto rep = CallOrFail(*client, req);
       if (f->common.format() == OutputFormat::kJson) {

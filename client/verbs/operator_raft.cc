@@ -13,7 +13,7 @@
 //                                  waiting up to the whole budget
 //     --none does--> pause 50 ms, ask again ... budget spent --> kUnavailable
 //
-// Finding the leader and the change each get --timeout-seconds.
+// Finding the leader and the change each get --rpc-timeout-seconds.
 #include <chrono>
 #include <cstdlib>
 #include <iostream>

@@ -31,6 +31,13 @@ void AddRegisterJobDefinitionVerb(CLI::App& app) {
   AddOptionalFlag(*verb, "--memory", f->def.memory_mib, "Memory per job in MiB (default 128)");
   AddOptionalFlag(*verb, "--disk", f->def.disk_mib, "Scratch disk per job in MiB (default 0)");
   verb->add_option("--env", f->def.env, "Environment variables, KEY=VALUE ...");
+  verb->add_option("--parameters", f->def.parameters,
+                   "Defaults for Ref::NAME in the command: NAME=VALUE, NAME=V,NAME2=V2 or JSON ...");
+  verb->add_option("--retry-strategy", f->def.retry_strategy,
+                   "JSON {attempts, evaluateOnExit: [...]}, attempts=N, or file://FILE");
+  verb->add_option("--timeout", f->def.timeout, "JSON {\"attemptDurationSeconds\": N} or attemptDurationSeconds=N");
+  AddOptionalFlag(*verb, "--scheduling-priority", f->def.scheduling_priority,
+                  "0-9999: higher runs first within a fair-share queue");
   // Everything from the first positional on is the command, so its own
   // flags (`-- sh -c ...`) are not taken for ours, even after a list flag
   // such as --env (which CLI11 ends at "--").
@@ -40,13 +47,15 @@ void AddRegisterJobDefinitionVerb(CLI::App& app) {
   verb->callback([f] {
     RunVerb([&] {
       if (!f->cli_input_json_arg.empty()) {
-        f->def.cli_input_json = ValueOrFail(ReadJsonArgument(f->cli_input_json_arg, "--cli-input-json"));
+        f->def.cli_input_json = UsageOrFail(ReadJsonArgument(f->cli_input_json_arg, "--cli-input-json"));
       }
       if (!f->container_properties_arg.empty()) {
         f->def.container_properties =
-            ValueOrFail(ReadJsonArgument(f->container_properties_arg, "--container-properties"));
+            UsageOrFail(ReadJsonArgument(f->container_properties_arg, "--container-properties"));
       }
-      auto req = ValueOrFail(BuildRegisterJobDefinition(f->def));
+      f->def.retry_strategy = FlagTextOrFail(f->def.retry_strategy, "--retry-strategy");
+      f->def.timeout = FlagTextOrFail(f->def.timeout, "--timeout");
+      auto req = UsageOrFail(BuildRegisterJobDefinition(f->def));
       auto client = ConnectOrFail(f->common);
       auto rep = CallOrFail(*client, req);
       if (f->common.format() == OutputFormat::kJson) {

@@ -26,6 +26,23 @@ void AddSubmitJobVerb(CLI::App& app) {
   AddOptionalFlag(*verb, "--memory", f->job.memory_mib, "Memory in MiB (default: the definition's)");
   AddOptionalFlag(*verb, "--disk", f->job.disk_mib, "Scratch disk in MiB (default: the definition's)");
   verb->add_option("--env", f->job.env, "Environment variables over the definition's, KEY=VALUE ...");
+  verb->add_option("--parameters", f->job.parameters,
+                   "Ref::NAME values over the definition's: NAME=VALUE, NAME=V,NAME2=V2 or JSON ...");
+  verb->add_option("--retry-strategy", f->job.retry_strategy,
+                   "JSON {attempts, evaluateOnExit: [{onExitCode, onReason, onStatusReason, action}]}, "
+                   "attempts=N, or file://FILE");
+  AddOptionalFlag(*verb, "--retry-attempts", f->job.retry_attempts, "Attempts 1-10 (short for --retry-strategy)");
+  verb->add_option("--timeout", f->job.timeout,
+                   "JSON {\"attemptDurationSeconds\": N} or attemptDurationSeconds=N: each attempt's limit");
+  AddOptionalFlag(*verb, "--timeout-seconds,--attempt-duration-seconds", f->job.attempt_duration_seconds,
+                  "Each attempt's time limit (short for --timeout)");
+  verb->add_option("--array-properties", f->job.array_properties, "size=N: an array job of N children (2-10000)");
+  AddOptionalFlag(*verb, "--array-size", f->job.array_size, "N children (short for --array-properties)");
+  verb->add_option("--depends-on", f->job.depends_on,
+                   "jobId=ID[,type=N_TO_N|SEQUENTIAL] or type=SEQUENTIAL (an array's children in order) ...");
+  verb->add_option("--share-identifier", f->job.share_identifier, "Fair-share identifier (fair-share queues)");
+  AddOptionalFlag(*verb, "--scheduling-priority-override", f->job.scheduling_priority_override,
+                  "Scheduling priority 0-9999 within a fair-share queue (over the definition's)");
   // Everything from the first positional on is the command, so its own
   // flags (`-- sh -c ...`) are not taken for ours, even after a list flag
   // such as --env (which CLI11 ends at "--").
@@ -36,7 +53,9 @@ void AddSubmitJobVerb(CLI::App& app) {
     RunVerb([&] {
       // One token per invocation: the RPC client's retry on another replica
       // carries the same token, so the job is created once.
-      auto req = ValueOrFail(BuildSubmitJob(f->job, NewClientToken()));
+      f->job.retry_strategy = FlagTextOrFail(f->job.retry_strategy, "--retry-strategy");
+      f->job.timeout = FlagTextOrFail(f->job.timeout, "--timeout");
+      auto req = UsageOrFail(BuildSubmitJob(f->job, NewClientToken()));
       auto client = ConnectOrFail(f->common);
       auto rep = CallOrFail(*client, req);
       if (f->common.format() == OutputFormat::kJson) {

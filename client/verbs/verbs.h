@@ -1,5 +1,5 @@
 // One function per client verb, each registering a subcommand on `app`.
-// Each lives in its own file beside this header; AddClientCommands
+// Each lives in its own file beside this header (close pairs share one); AddClientCommands
 // (commands.cc) calls them all.
 #pragma once
 
@@ -19,6 +19,20 @@ void AddDescribeJobDefinitionsVerb(CLI::App& app);
 void AddLogsVerb(CLI::App& app);
 void AddWaitVerb(CLI::App& app);
 void AddNodesVerb(CLI::App& app);
+// stop_job.cc
+void AddCancelJobVerb(CLI::App& app);
+void AddTerminateJobVerb(CLI::App& app);
+void AddDeregisterJobDefinitionVerb(CLI::App& app);
+void AddUpdateJobQueueVerb(CLI::App& app);
+void AddUpdateComputeEnvironmentVerb(CLI::App& app);
+// delete_resources.cc
+void AddDeleteJobQueueVerb(CLI::App& app);
+void AddDeleteComputeEnvironmentVerb(CLI::App& app);
+// scheduling_policies.cc
+void AddCreateSchedulingPolicyVerb(CLI::App& app);
+void AddUpdateSchedulingPolicyVerb(CLI::App& app);
+void AddDeleteSchedulingPolicyVerb(CLI::App& app);
+void AddDescribeSchedulingPoliciesVerb(CLI::App& app);
 // `raft` and its verbs (operator_raft.cc), under `gantry operator`.
 void AddOperatorRaftVerbs(CLI::App& operator_cmd);
 
