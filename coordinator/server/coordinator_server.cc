@@ -466,9 +466,10 @@ void CoordinatorServer::Reply(const Prefix& prefix, uint64_t request_id, const T
   if (!s.ok()) rpc_log_->debug("reply dropped type={} error={}", protocol::MessageTypeName(T::kType), s.message());
 }
 
-// operator_requests.cc replies with this one.
+// operator_requests.cc and job_control_requests.cc reply with these.
 template void CoordinatorServer::Reply<protocol::RaftPeersReply>(const Prefix&, uint64_t,
                                                                  const protocol::RaftPeersReply&);
+template void CoordinatorServer::Reply<protocol::DoneReply>(const Prefix&, uint64_t, const protocol::DoneReply&);
 
 void CoordinatorServer::ReplyError(const Prefix& prefix, uint64_t request_id, const Status& status) {
   protocol::ErrorReply e;
