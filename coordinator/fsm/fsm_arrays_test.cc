@@ -53,7 +53,7 @@ TEST_F(FsmArrays, ArrayCreatesParentAndIndexedChildren) {
   }
   // Only the parent is listed in its queue; the children are what runs.
   EXPECT_EQ(state_.jobs_by_queue().at("q").size(), 1u);
-  EXPECT_EQ(state_.runnable().at("q").begin()->second, "p:0");
+  EXPECT_EQ(state_.runnable().at("q").begin()->second->jobId, "p:0");
   EXPECT_EQ(Count("p", JobStatus::kRunnable), 3u);
   auto placed = MustRun(Place("p:2"));
   ASSERT_EQ(placed.launches.size(), 1u);
@@ -69,8 +69,8 @@ TEST_F(FsmArrays, TenThousandChildrenInOneApply) {
   EXPECT_EQ(Count("big", JobStatus::kRunnable), 10'000u);
   const auto& runnable = state_.runnable().at("q");
   ASSERT_EQ(runnable.size(), 10'000u);
-  EXPECT_EQ(runnable.begin()->second, "big:0");
-  EXPECT_EQ(runnable.rbegin()->second, "big:9999");
+  EXPECT_EQ(runnable.begin()->second->jobId, "big:0");
+  EXPECT_EQ(runnable.rbegin()->second->jobId, "big:9999");
   EXPECT_EQ(JobAt("big:9999").arrayProperties->index, 9999u);
   ExpectReloadMatches({"big", "big:0", "big:9999"});
 }

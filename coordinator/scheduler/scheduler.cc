@@ -56,7 +56,7 @@ class Planner {
   // Returns true if `job` was placed.
   bool PlaceJob(const SchedQueue& queue, const SchedJob& job);
   void Wait(const SchedJob& job, std::string reason, std::string_view code) {
-    plan_.waiting.push_back({job.job_id, std::move(reason), std::string(code)});
+    plan_.waiting.push_back({job.job_id, std::move(reason), std::string(code), job.tag});
   }
   // Why CE `ce` cannot take `need`, after it failed at `stage` (kAtMaxVcpus
   // or kReserved before searching, kNoCapacity after). Checks the causes

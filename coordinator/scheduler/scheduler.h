@@ -77,6 +77,7 @@ struct SchedJob {
   protocol::Resources resources;     // vcpus, memoryMib, diskMib
   std::string share;                 // shareIdentifier; read in fair-share queues only
   uint32_t scheduling_priority = 0;  // higher first within its share
+  uint64_t tag = 0;                  // the caller's; comes back in its WaitingJob
 };
 
 // One share (shareIdentifier) of a fair-share queue.
@@ -120,6 +121,7 @@ struct WaitingJob {
   std::string job_id;
   std::string reason;
   std::string code;  // an AWS reason code, e.g. "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY"; see wait_reason.h
+  uint64_t tag = 0;  // the SchedJob's
   friend bool operator==(const WaitingJob&, const WaitingJob&) = default;
 };
 

@@ -181,10 +181,10 @@ void CoordinatorServer::Dispatch(const Prefix& prefix, const protocol::Envelope&
   switch (env.type) {
     case MessageType::kDescribeJobs:
       return AnswerRead<DescribeJobsRequest>(prefix, env,
-                                             [&](const auto& r) { return DescribeJobs(state_, wait_reasons_, r); });
+                                             [&](const auto& r) { return DescribeJobs(state_, wait_board_, r); });
     case MessageType::kListJobs:
       return AnswerRead<ListJobsRequest>(prefix, env,
-                                         [&](const auto& r) { return ListJobs(state_, wait_reasons_, r); });
+                                         [&](const auto& r) { return ListJobs(state_, wait_board_, r); });
     case MessageType::kDescribeJobQueues:
       return AnswerRead<DescribeJobQueuesRequest>(prefix, env,
                                                   [&](const auto& r) { return DescribeJobQueues(state_, r); });
@@ -447,8 +447,7 @@ void CoordinatorServer::OnRoleChange(bool ready_leader) {
     MaybeSchedule();
   } else {
     raft_log_->info("not the leader any more replica_id={}", config_.raft.id);
-    wait_reasons_.clear();
-    wait_codes_.clear();
+    wait_board_.Clear();
     new_runnable_.clear();
     if (pass_timer_) uv_timer_stop(pass_timer_);
   }
@@ -520,16 +519,19 @@ void CoordinatorServer::MaybeSchedule() {
   fresh.swap(new_runnable_);
   std::vector<SchedQueue> queues = BuildQueues(state_, full ? nullptr : &fresh, clock_->NowMillis());
   if (queues.empty()) return;
+  const auto built = std::chrono::steady_clock::now();
   ClusterSnapshot snapshot = BuildSnapshot(state_, liveness_);
   Plan plan = Place(snapshot, queues, PlaceOptions{});
-  if (full) {
-    next_full_pass_ = started + kFullPassSpacing * (std::chrono::steady_clock::now() - started);
-    wait_reasons_.clear();
-    wait_codes_.clear();
-  }
-  for (auto& w : plan.waiting) {
-    wait_codes_.insert_or_assign(w.job_id, std::move(w.code));
-    wait_reasons_.insert_or_assign(std::move(w.job_id), std::move(w.reason));
+  const auto placed = std::chrono::steady_clock::now();
+  if (full) wait_board_.Clear();
+  for (const WaitingJob& w : plan.waiting) wait_board_.File(w.tag, w.reason, w.code);
+  const auto ended = std::chrono::steady_clock::now();
+  if (full) next_full_pass_ = started + kFullPassSpacing * (ended - started);
+  auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+  if (ms(ended - started) >= 20) {
+    sched_log_->info("slow scheduler pass full={} waiting={} placements={} build_ms={:.1f} place_ms={:.1f} reasons_ms={:.1f}",
+                     full, plan.waiting.size(), plan.placements.size(), ms(built - started), ms(placed - built),
+                     ms(ended - placed));
   }
   ApplyPlanCommand cmd = ToCommand(plan);
   if (cmd.placements.empty()) return;
@@ -585,7 +587,7 @@ void CoordinatorServer::Housekeep() {
       });
     }
   }
-  for (TimeLimitAction& a : SelectTimeLimitActions(state_, wait_codes_, wait_reasons_, now)) {
+  for (TimeLimitAction& a : SelectTimeLimitActions(state_, wait_board_, now)) {
     if (!time_limits_in_flight_.insert(a.jobId).second) continue;
     sched_log_->info("job state time limit reached job_id={} action={} reason={}", a.jobId,
                      protocol::EnumName(a.type), a.reason);

@@ -147,8 +147,7 @@ class CoordinatorServer {
   std::mt19937_64 rng_;
   std::set<std::string> upserts_in_flight_;
   std::set<std::string> reports_in_flight_;  // "<type>/<attempt id>" being committed
-  WaitReasons wait_reasons_;  // from the latest scheduler pass
-  WaitReasons wait_codes_;    // AWS reason codes (MISCONFIGURATION:..., CAPACITY:...), same pass
+  WaitBoard wait_board_;  // waiting reasons and codes from the latest scheduler passes
   bool schedule_wanted_ = true;                // a full pass is due
   std::vector<std::string> new_runnable_;      // jobs no pass has seen yet
   bool plan_in_flight_ = false;

@@ -16,28 +16,25 @@ std::vector<std::string> SelectPurge(const ClusterState& s, int64_t now_ms, int6
   return out;
 }
 
-std::vector<TimeLimitAction> SelectTimeLimitActions(const ClusterState& s, const WaitReasons& codes,
-                                                    const WaitReasons& reasons, int64_t now_ms) {
+std::vector<TimeLimitAction> SelectTimeLimitActions(const ClusterState& s, const WaitBoard& board, int64_t now_ms) {
   std::vector<TimeLimitAction> out;
   for (const auto& [queue_name, queue] : s.job_queues()) {
     if (queue.jobStateTimeLimitActions.empty()) continue;
     auto runnable = s.runnable().find(queue_name);
     if (runnable == s.runnable().end()) continue;
-    for (const auto& [_, job_id] : runnable->second) {
-      auto code = codes.find(job_id);
-      if (code == codes.end()) continue;  // no pass has looked at it yet
-      const protocol::Job* job = s.FindJob(job_id);
-      if (!job) continue;
+    for (const auto& [_, job] : runnable->second) {
+      const WaitBoard::Entry* waiting = board.Find(job->sequence);
+      if (!waiting) continue;  // no pass has looked at it yet
       const int64_t since = job->runnableAt.value_or(job->createdAt);
       for (const protocol::JobStateTimeLimit& limit : queue.jobStateTimeLimitActions) {
-        if (limit.reason != code->second) continue;
+        if (limit.reason != waiting->code) continue;
         if (now_ms - since < int64_t{limit.maxTimeSeconds} * 1000) continue;
         TimeLimitAction a;
-        a.jobId = job_id;
+        a.jobId = job->jobId;
         a.type = limit.action == protocol::JobStateTimeLimitAction::kTerminate ? CommandType::kTerminateJob
                                                                               : CommandType::kCancelJob;
         a.reason = limit.reason + ": RUNNABLE for more than " + std::to_string(limit.maxTimeSeconds) + " s";
-        if (auto r = reasons.find(job_id); r != reasons.end()) a.reason += " (" + r->second + ")";
+        a.reason += " (" + waiting->reason + ")";
         out.push_back(std::move(a));
         break;
       }

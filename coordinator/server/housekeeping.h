@@ -28,10 +28,9 @@ struct TimeLimitAction {
 };
 
 // RUNNABLE jobs of queues with jobStateTimeLimitActions whose latest
-// waiting code (`codes`, from the scheduler) matches an action's reason and
-// that have been RUNNABLE for at least its maxTimeSeconds. The reason names
-// the code, the limit and the job's waiting reason (`reasons`).
-std::vector<TimeLimitAction> SelectTimeLimitActions(const ClusterState& s, const WaitReasons& codes,
-                                                    const WaitReasons& reasons, int64_t now_ms);
+// waiting code (from the scheduler, on `board`) matches an action's reason
+// and that have been RUNNABLE for at least its maxTimeSeconds. The reason
+// names the code, the limit and the job's waiting reason.
+std::vector<TimeLimitAction> SelectTimeLimitActions(const ClusterState& s, const WaitBoard& board, int64_t now_ms);
 
 }  // namespace gantry::coordinator

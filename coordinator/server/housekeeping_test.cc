@@ -50,12 +50,15 @@ TEST(SelectTimeLimitActions, CancelsOnlyMatchingJobsPastTheLimit) {
   b.Run(c);
   b.Submit("huge", "limited").Submit("small", "limited").Submit("other-queue", "q");
   const int64_t since = *b.state().FindJob("huge")->runnableAt;
-  WaitReasons codes{{"huge", "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT"},
-                    {"small", "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY"},
-                    {"other-queue", "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT"}};
-  WaitReasons reasons{{"huge", "no node could ever fit it"}};
-  EXPECT_TRUE(SelectTimeLimitActions(b.state(), codes, reasons, since + 59'999).empty());
-  auto actions = SelectTimeLimitActions(b.state(), codes, reasons, since + 60'000);
+  WaitBoard board;
+  auto file = [&](const std::string& id, const std::string& reason, const std::string& code) {
+    board.File(b.state().FindJob(id)->sequence, reason, code);
+  };
+  file("huge", "no node could ever fit it", "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT");
+  file("small", "waiting for capacity", "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY");
+  file("other-queue", "no node could ever fit it", "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT");
+  EXPECT_TRUE(SelectTimeLimitActions(b.state(), board, since + 59'999).empty());
+  auto actions = SelectTimeLimitActions(b.state(), board, since + 60'000);
   ASSERT_EQ(actions.size(), 1u);
   EXPECT_EQ(actions[0].jobId, "huge");
   EXPECT_EQ(actions[0].type, CommandType::kCancelJob);
@@ -70,8 +73,9 @@ TEST(SelectTimeLimitActions, TerminateActionAndJobsNoPassHasSeen) {
   c.jobQueue = LimitedQueue("CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY", 1, protocol::JobStateTimeLimitAction::kTerminate);
   b.Run(c);
   b.Submit("seen", "limited").Submit("unseen", "limited");
-  WaitReasons codes{{"seen", "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY"}};
-  auto actions = SelectTimeLimitActions(b.state(), codes, {}, 1'000'000);
+  WaitBoard board;
+  board.File(b.state().FindJob("seen")->sequence, "waiting for capacity", "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY");
+  auto actions = SelectTimeLimitActions(b.state(), board, 1'000'000);
   ASSERT_EQ(actions.size(), 1u);
   EXPECT_EQ(actions[0].jobId, "seen");
   EXPECT_EQ(actions[0].type, CommandType::kTerminateJob);

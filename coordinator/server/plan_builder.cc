@@ -39,7 +39,8 @@ SchedQueue EmptyQueue(const protocol::JobQueue& q) {
 }
 
 SchedJob ToSchedJob(const protocol::Job& j) {
-  return SchedJob{j.jobId, j.resources, j.shareIdentifier.value_or(""), j.schedulingPriority};
+  // The tag is the job's sequence: the leader files waiting reasons by it.
+  return SchedJob{j.jobId, j.resources, j.shareIdentifier.value_or(""), j.schedulingPriority, j.sequence};
 }
 
 // Fills `sq.fair_share` if `q` has a scheduling policy: every share that has
@@ -109,10 +110,7 @@ std::vector<SchedQueue> BuildQueues(const ClusterState& s, const std::vector<std
     if (!q) continue;
     SchedQueue sq = EmptyQueue(*q);
     sq.jobs.reserve(jobs.size());
-    for (const auto& [_, id] : jobs) {
-      const protocol::Job* j = s.FindJob(id);
-      if (j) sq.jobs.push_back(ToSchedJob(*j));
-    }
+    for (const auto& [_, j] : jobs) sq.jobs.push_back(ToSchedJob(*j));
     AddFairShare(s, *q, now_ms, sq);
     queues.push_back(std::move(sq));
   }

@@ -13,8 +13,7 @@ namespace {
 protocol::Job Presented(const ClusterState& s, const protocol::Job& job, const WaitReasons& reasons) {
   protocol::Job out = job;
   if (job.status == protocol::JobStatus::kRunnable) {
-    auto it = reasons.find(job.jobId);
-    if (it != reasons.end()) out.statusReason = it->second;
+    if (const WaitBoard::Entry* e = reasons.Find(job.sequence)) out.statusReason = e->reason;
   }
   if (job.IsArrayParent()) {
     const StatusCounts counts = s.ArrayCounts(job.jobId);

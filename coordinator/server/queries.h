@@ -6,15 +6,16 @@
 #include <unordered_map>
 
 #include "coordinator/server/node_liveness.h"
+#include "coordinator/server/wait_board.h"
 #include "coordinator/state/cluster_state.h"
 #include "protocol/messages.h"
 
 namespace gantry::coordinator {
 
-// The leader's latest waiting reason per RUNNABLE job. It is shown in place
-// of the stored statusReason while the job is RUNNABLE; a new leader fills it
-// on its first scheduler pass.
-using WaitReasons = std::unordered_map<std::string, std::string>;
+// `reasons`: the leader's latest waiting reason per RUNNABLE job (see
+// WaitBoard). It is shown in place of the stored statusReason while the job
+// is RUNNABLE; a new leader fills it on its first scheduler pass.
+using WaitReasons = WaitBoard;
 
 // Unknown ids are omitted, as AWS does.
 protocol::DescribeJobsReply DescribeJobs(const ClusterState& s, const WaitReasons& reasons,

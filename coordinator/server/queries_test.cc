@@ -24,7 +24,9 @@ TEST(Queries, RunnableJobsShowTheLeadersWaitReason) {
   StateBuilder b;
   Cluster(b);
   b.Submit("j1", "q").Submit("j2", "q").Place("j2", "n1", "ce");
-  WaitReasons reasons{{"j1", "needs 8 vCPU"}, {"j2", "stale reason"}};
+  WaitBoard reasons;
+  reasons.File(b.state().FindJob("j1")->sequence, "needs 8 vCPU", "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY");
+  reasons.File(b.state().FindJob("j2")->sequence, "stale reason", "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY");
   auto reply = DescribeJobs(b.state(), reasons, {{"j1", "j2"}});
   ASSERT_EQ(reply.jobs.size(), 2u);
   EXPECT_EQ(reply.jobs[0].statusReason, "needs 8 vCPU");

@@ -97,8 +97,9 @@ Result<ClusterState> ClusterState::Load(const StateStore& store) {
       store, "node/", "Node", [&](auto&& n) { s.nodes_[n.nodeId].node = n; }));
   GANTRY_RETURN_IF_ERROR(LoadPrefix<protocol::Job>(store, "job/", "Job", [&](auto&& j) {
     s.next_sequence_ = std::max(s.next_sequence_, j.sequence + 1);
-    s.Index(j);
-    s.jobs_.emplace(j.jobId, std::move(j));
+    std::string id = j.jobId;
+    auto [it, _] = s.jobs_.insert_or_assign(std::move(id), std::move(j));
+    s.Index(it->second);
   }));
   GANTRY_RETURN_IF_ERROR(LoadPrefix<protocol::SchedulingPolicy>(
       store, "sp/", "SchedulingPolicy", [&](auto&& p) { s.policies_[p.name] = p; }));
@@ -370,7 +371,7 @@ void ClusterState::Index(const protocol::Job& job) {
     }
   }
   for (const auto& a : job.attempts) attempt_to_job_[a.attemptId] = job.jobId;
-  if (job.status == protocol::JobStatus::kRunnable) runnable_[job.jobQueue][job.sequence] = job.jobId;
+  if (job.status == protocol::JobStatus::kRunnable) runnable_[job.jobQueue][job.sequence] = &job;
   if (const protocol::Attempt* a = LiveAttempt(job)) {
     // A job may name a node that has not re-registered since a restart; the
     // reservation is kept so the node is not overcommitted when it returns.
@@ -385,16 +386,16 @@ void ClusterState::Index(const protocol::Job& job) {
 
 void ClusterState::PutJob(protocol::Job job, WriteBatch& batch) {
   batch.Put("job/" + job.jobId, protocol::Encode(job));
+  // Indexes point at the stored record (unordered_map keeps it in place).
   auto it = jobs_.find(job.jobId);
   if (it != jobs_.end()) {
     Unindex(it->second);
-    Index(job);
     it->second = std::move(job);
   } else {
-    Index(job);
     std::string id = job.jobId;
-    jobs_.emplace(std::move(id), std::move(job));
+    it = jobs_.emplace(std::move(id), std::move(job)).first;
   }
+  Index(it->second);
 }
 
 }  // namespace gantry::coordinator

@@ -80,8 +80,9 @@ class ClusterState {
     return defs_;
   }
   const std::map<std::string, NodeRecord>& nodes() const { return nodes_; }
-  // queue -> submission sequence -> job id, RUNNABLE jobs only (FIFO order).
-  const std::map<std::string, std::map<uint64_t, std::string>>& runnable() const { return runnable_; }
+  // queue -> submission sequence -> job, RUNNABLE jobs only (FIFO order).
+  // The pointers stay valid until the job changes.
+  const std::map<std::string, std::map<uint64_t, const protocol::Job*>>& runnable() const { return runnable_; }
   // queue -> submission sequence -> job id, every top-level job (array
   // children are listed through their parent, as AWS does).
   const std::map<std::string, std::map<uint64_t, std::string>>& jobs_by_queue() const { return by_queue_; }
@@ -144,7 +145,7 @@ class ClusterState {
   std::map<std::string, std::map<std::string, ShareUsage>> share_usage_;
   std::map<std::string, std::map<std::string, uint32_t>> share_running_;
   std::map<std::string, NodeRecord> nodes_;
-  std::map<std::string, std::map<uint64_t, std::string>> runnable_;
+  std::map<std::string, std::map<uint64_t, const protocol::Job*>> runnable_;
   std::map<std::string, std::map<uint64_t, std::string>> by_queue_;
   std::map<std::string, uint32_t> ce_used_vcpus_;
   uint64_t applied_index_ = 0;
