@@ -121,7 +121,11 @@ std::string FormatJobText(const protocol::Job& job) {
   Line(out, "started:", OptionalTime(job.startedAt));
   Line(out, "stopped:", OptionalTime(job.stoppedAt));
   AppendJobModel(out, job);
-  if (job.attempts.empty()) Line(out, "attempts:", "none yet");
+  if (job.IsArrayParent()) {
+    Line(out, "attempts:", "in its children: gantry list-jobs --array-job-id " + job.jobId);
+  } else if (job.attempts.empty()) {
+    Line(out, "attempts:", "none yet");
+  }
   for (const auto& a : job.attempts) AppendAttempt(out, a);
   return out;
 }

@@ -110,6 +110,14 @@ TEST_F(JobText, ShowsTheJobModelWherePresent) {
       << text;
 }
 
+TEST_F(JobText, AnArrayParentPointsAtItsChildrenForAttempts) {
+  Job job = MakeJob("p", JobStatus::kSucceeded);
+  job.arrayProperties = protocol::ArrayProperties{2, std::nullopt, {{"SUCCEEDED", 2}}};
+  std::string text = FormatJobText(job);
+  EXPECT_NE(text.find("  attempts:   in its children: gantry list-jobs --array-job-id p\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("none yet"), std::string::npos) << text;
+}
+
 TEST_F(JobText, ArrayChildAndSequentialDependency) {
   Job job = MakeJob("p:4", JobStatus::kRunnable);
   job.arrayProperties = protocol::ArrayProperties{10, 4, {}};
