@@ -140,6 +140,7 @@ ClusterHarness::Replica ClusterHarness::MakeReplica(uint64_t id) {
             "--snapshot-threshold", std::to_string(options_.snapshot_threshold),
             "--snapshot-trailing", std::to_string(options_.snapshot_trailing)};
   // clang-format on
+  r.args.insert(r.args.end(), options_.coordinator_args.begin(), options_.coordinator_args.end());
   return r;
 }
 

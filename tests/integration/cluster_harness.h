@@ -41,6 +41,8 @@ struct HarnessOptions {
   unsigned snapshot_trailing = 1024;
   // The budget of one rpc() call, failovers included.
   std::chrono::milliseconds rpc_timeout{5000};
+  // More flags for every replica, e.g. {"--job-retention-seconds", "1"}.
+  std::vector<std::string> coordinator_args;
 };
 
 class ClusterHarness {

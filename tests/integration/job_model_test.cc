@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "tests/integration/cluster_harness.h"
 
@@ -214,6 +215,78 @@ TEST_F(JobModelTest, TerminateAnArrayStopsEveryChild) {
   auto nodes = cluster_.rpc().Call(protocol::DescribeNodesRequest{});
   ASSERT_TRUE(nodes.ok());
   for (const auto& n : nodes->nodes) EXPECT_TRUE(n.runningAttempts.empty()) << n.node.nodeId;
+}
+
+TEST_F(JobModelTest, QueueTimeLimitCancelsAJobNoNodeCouldEverFit) {
+  protocol::CreateJobQueueRequest q;
+  q.jobQueue.jobQueueName = "limited";
+  q.jobQueue.computeEnvironmentOrder = {{1, "ce"}};
+  q.jobQueue.jobStateTimeLimitActions = {{.reason = "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT",
+                                          .state = "RUNNABLE",
+                                          .maxTimeSeconds = 1,
+                                          .action = protocol::JobStateTimeLimitAction::kCancel}};
+  ASSERT_TRUE(cluster_.rpc().Call(q).ok());
+  auto huge = Job("huge", {"true"});
+  huge.jobQueue = "limited";
+  huge.vcpus = 64;  // every node has 16
+  auto fits = Job("fits", {"true"});
+  fits.jobQueue = "limited";
+  const std::string huge_id = Submit(huge);
+  const std::string fits_id = Submit(fits);
+  auto jobs = cluster_.WaitForTerminal({huge_id, fits_id}, 30s);
+  ASSERT_TRUE(jobs.ok());
+  EXPECT_EQ((*jobs)[0].status, JobStatus::kFailed);
+  EXPECT_TRUE((*jobs)[0].isCancelled);
+  EXPECT_NE((*jobs)[0].statusReason.find("MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT: RUNNABLE for more than 1 s"),
+            std::string::npos)
+      << (*jobs)[0].statusReason;
+  EXPECT_EQ((*jobs)[1].status, JobStatus::kSucceeded);
+}
+
+// A cluster that keeps finished jobs for one second.
+class RetentionTest : public ::testing::Test {
+ protected:
+  static HarnessOptions ShortRetention() {
+    HarnessOptions o;
+    o.coordinator_args = {"--job-retention-seconds", "1"};
+    return o;
+  }
+  void SetUp() override {
+    ASSERT_TRUE(cluster_.Start().ok()) << "see " << cluster_.root();
+    ASSERT_TRUE(cluster_.CreateDefaults().ok());
+  }
+  void TearDown() override {
+    if (HasFailure()) cluster_.KeepFiles();
+  }
+  ClusterHarness cluster_{GANTRY_BINARY, ShortRetention()};
+};
+
+TEST_F(RetentionTest, FinishedJobsAndArraysAreRemovedAfterTheRetention) {
+  auto single = Job("single", {"true"});
+  auto array = Job("array", {"true"});
+  array.arraySize = 3;
+  auto blocker = Job("blocker", {"sleep", "300"});
+  const std::string single_id = cluster_.rpc().Call(single)->jobId;
+  const std::string array_id = cluster_.rpc().Call(array)->jobId;
+  const std::string running_id = cluster_.rpc().Call(blocker)->jobId;
+  ASSERT_TRUE(cluster_.WaitForTerminal({single_id, array_id}, 30s).ok());
+  // The leader's housekeeping removes them once they stopped a second ago.
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  std::vector<protocol::Job> left;
+  do {
+    auto r = cluster_.rpc().Call(protocol::DescribeJobsRequest{{single_id, array_id, array_id + ":2", running_id}});
+    ASSERT_TRUE(r.ok());
+    left = r->jobs;
+    if (left.size() > 1) std::this_thread::sleep_for(50ms);  // the poll's pace
+  } while (left.size() > 1 && std::chrono::steady_clock::now() < deadline);
+  ASSERT_EQ(left.size(), 1u) << "finished jobs were not purged";
+  EXPECT_EQ(left[0].jobId, running_id);  // an unfinished job is never removed
+  protocol::ListJobsRequest list;
+  list.jobQueue = "q";
+  auto listed = cluster_.rpc().Call(list);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->jobSummaryList.size(), 1u);
+  EXPECT_EQ(listed->jobSummaryList[0].jobId, running_id);
 }
 
 }  // namespace
