@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <thread>
 
 #include "tests/integration/cluster_harness.h"
@@ -287,6 +288,67 @@ TEST_F(RetentionTest, FinishedJobsAndArraysAreRemovedAfterTheRetention) {
   ASSERT_TRUE(listed.ok());
   ASSERT_EQ(listed->jobSummaryList.size(), 1u);
   EXPECT_EQ(listed->jobSummaryList[0].jobId, running_id);
+}
+
+TEST_F(JobModelTest, FairShareSplitsFreedCapacityByWeight) {
+  // A disabled compute environment holds every job back, so one pass sees
+  // both shares' backlogs when it is enabled.
+  protocol::CreateComputeEnvironmentRequest ce;
+  ce.computeEnvironment.computeEnvironmentName = "shared";
+  ce.computeEnvironment.state = protocol::ResourceState::kDisabled;
+  ce.computeEnvironment.maxvCpus = 24;
+  ASSERT_TRUE(cluster_.rpc().Call(ce).ok());
+  protocol::CreateSchedulingPolicyRequest policy;
+  policy.schedulingPolicy.name = "fair";
+  policy.schedulingPolicy.fairsharePolicy.shareDistribution = {{"heavy", 0.5}, {"light", 1.0}};
+  ASSERT_TRUE(cluster_.rpc().Call(policy).ok());
+  protocol::CreateJobQueueRequest q;
+  q.jobQueue.jobQueueName = "fairq";
+  q.jobQueue.computeEnvironmentOrder = {{1, "shared"}};
+  q.jobQueue.schedulingPolicyArn = "arn:aws:batch:local:0:scheduling-policy/fair";
+  ASSERT_TRUE(cluster_.rpc().Call(q).ok());
+
+  auto no_share = Job("x", {"true"});
+  no_share.jobQueue = "fairq";
+  auto refused = cluster_.rpc().Call(no_share);
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("shareIdentifier is required"), std::string::npos)
+      << refused.status().message();
+
+  std::vector<std::string> ids;
+  for (const char* share : {"light", "heavy"}) {  // light first: FIFO would favour it
+    for (int i = 0; i < 30; ++i) {
+      auto j = Job(std::string(share) + std::to_string(i), {"sleep", "300"});
+      j.jobQueue = "fairq";
+      j.shareIdentifier = share;
+      ids.push_back(Submit(j));
+    }
+  }
+  protocol::UpdateComputeEnvironmentRequest enable;
+  enable.computeEnvironment = "shared";
+  enable.state = protocol::ResourceState::kEnabled;
+  ASSERT_TRUE(cluster_.rpc().Call(enable).ok());
+
+  // 24 vCPUs: weight 0.5 against 1.0 gives the heavy share two thirds.
+  std::map<std::string, int> placed;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    placed.clear();
+    for (size_t i = 0; i < ids.size(); i += protocol::kMaxDescribeJobs) {
+      protocol::DescribeJobsRequest req;
+      req.jobs.assign(ids.begin() + static_cast<long>(i),
+                      ids.begin() + static_cast<long>(std::min(ids.size(), i + protocol::kMaxDescribeJobs)));
+      auto r = cluster_.rpc().Call(req);
+      ASSERT_TRUE(r.ok());
+      for (const auto& j : r->jobs) {
+        if (j.status != JobStatus::kRunnable) placed[*j.shareIdentifier]++;
+      }
+    }
+    if (placed["heavy"] + placed["light"] >= 24) break;
+    std::this_thread::sleep_for(50ms);  // the poll's pace
+  }
+  EXPECT_EQ(placed["heavy"], 16);
+  EXPECT_EQ(placed["light"], 8);
 }
 
 }  // namespace
