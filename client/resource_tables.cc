@@ -66,10 +66,11 @@ std::string FormatNodeTable(const std::vector<protocol::NodeView>& nodes) {
                     FreeOfTotal(std::to_string(n.free.vcpus), std::to_string(cap.vcpus)),
                     FreeOfTotal(FormatMib(n.free.memoryMib), FormatMib(cap.memoryMib)),
                     FreeOfTotal(FormatMib(n.free.diskMib), FormatMib(cap.diskMib)),
-                    std::to_string(n.runningAttempts.size()), FormatDuration(n.lastSeenAgoMs) + " ago"});
+                    std::to_string(n.runningAttempts.size()), FormatDuration(n.lastSeenAgoMs) + " ago",
+                    OneLine(n.node.diskQuota.value_or("-")), n.stateReason.empty() ? "-" : OneLine(n.stateReason)});
   }
   return FormatTable({"NODE", "STATE", "VCPU FREE/TOTAL", "MEMORY FREE/TOTAL", "DISK FREE/TOTAL", "RUNNING",
-                      "LAST SEEN"},
+                      "LAST SEEN", "DISK QUOTA", "REASON"},
                      rows);
 }
 

@@ -46,9 +46,16 @@ TEST(ResourceTables, Nodes) {
   n.free = {6, 12288, 51200};
   n.runningAttempts = {"j1#1", "j2#1"};
   n.lastSeenAgoMs = 400;
-  EXPECT_EQ(FormatNodeTable({n}),
-            "NODE  STATE  VCPU FREE/TOTAL  MEMORY FREE/TOTAL  DISK FREE/TOTAL  RUNNING  LAST SEEN\n"
-            "n1    READY  6/8              12.0G/16.0G        50.0G/100G       2        400ms ago\n");
+  n.node.diskQuota = "loop-ext4";
+  protocol::NodeView full = n;
+  full.node.nodeId = "n2";
+  full.node.diskQuota.reset();
+  full.state = protocol::NodeState::kUnschedulable;
+  full.stateReason = "free disk low";
+  EXPECT_EQ(FormatNodeTable({n, full}),
+            "NODE  STATE          VCPU FREE/TOTAL  MEMORY FREE/TOTAL  DISK FREE/TOTAL  RUNNING  LAST SEEN  DISK QUOTA  REASON\n"
+            "n1    READY          6/8              12.0G/16.0G        50.0G/100G       2        400ms ago  loop-ext4   -\n"
+            "n2    UNSCHEDULABLE  6/8              12.0G/16.0G        50.0G/100G       2        400ms ago  -           free disk low\n");
 }
 
 TEST(ResourceTables, Labels) {

@@ -192,6 +192,9 @@ Status RaftRemovePeerRequest::Validate() const {
 Status NodeStatus::Validate() const {
   GANTRY_RETURN_IF_ERROR(node.Validate());
   if (runningAttempts.size() > 100'000) return Status::InvalidArgument("too many running attempts");
+  if (unschedulableReason && (unschedulableReason->empty() || unschedulableReason->size() > 512)) {
+    return Status::InvalidArgument("unschedulableReason must be 1-512 bytes");
+  }
   return Status::Ok();
 }
 

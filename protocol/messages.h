@@ -565,12 +565,16 @@ struct NodeStatus {
   Node node;
   uint64_t sequence = 0;  // increases per boot
   std::vector<std::string> runningAttempts;  // attempt ids the agent runs now
+  // Set while the node should get no new work, and why (e.g. "free disk
+  // 800 MiB is below the 1024 MiB threshold"). Its running jobs go on.
+  std::optional<std::string> unschedulableReason;
   Status Validate() const;
   template <class S, class V>
   static void Fields(S& s, V& v) {
     v("node", s.node);
     v("sequence", s.sequence);
     v("runningAttempts", s.runningAttempts);
+    v("unschedulableReason", s.unschedulableReason);
   }
 };
 

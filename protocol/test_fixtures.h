@@ -179,6 +179,7 @@ inline Node MakeNode() {
   n.labels = {{"gpu", "true"}, {"zone", "eu-west-1a"}};
   n.logAddress = "tcp://10.0.0.5:7002";
   n.registeredAt = 1'700'000'000'000;
+  n.diskQuota = "loop-ext4";
   return n;
 }
 
@@ -313,11 +314,19 @@ inline DescribeNodesReply MakeDescribeNodesReply() {
   lost.stateReason = "no heartbeat for 30s";
   lost.runningAttempts.clear();
   lost.lastSeenAgoMs = 30'000'000'000;
-  return {.nodes = {ready, lost}};
+  NodeView full = ready;
+  full.node.nodeId = "node-c";
+  full.node.diskQuota.reset();
+  full.state = NodeState::kUnschedulable;
+  full.stateReason = "free disk 800 MiB is below the 1024 MiB threshold";
+  return {.nodes = {ready, lost, full}};
 }
 
 inline NodeStatus MakeNodeStatus() {
-  return {.node = MakeNode(), .sequence = 4'294'967'296, .runningAttempts = {"job-1-2", "job-7#1"}};
+  return {.node = MakeNode(),
+          .sequence = 4'294'967'296,
+          .runningAttempts = {"job-1-2", "job-7#1"},
+          .unschedulableReason = "free disk 800 MiB is below the 1024 MiB threshold"};
 }
 inline NodeStatusAck MakeNodeStatusAck() {
   return {.sequence = 4'294'967'296, .currentAttempts = {"job-1-2"}};

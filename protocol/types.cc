@@ -325,6 +325,7 @@ Status Node::Validate() const {
   if (bootId.empty() || bootId.size() > kMaxNameLength) return Invalid("bootId must be 1-128 bytes");
   if (capacity.vcpus > 1'000'000) return Invalid("capacity.vcpus is implausibly large");
   if (logAddress.size() > 256) return Invalid("logAddress is longer than 256 bytes");
+  if (diskQuota && diskQuota->size() > 512) return Invalid("diskQuota is longer than 512 bytes");
   return ValidateLabels(labels);
 }
 

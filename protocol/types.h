@@ -67,10 +67,12 @@ struct EnumNames<JobStateTimeLimitAction> {
   static constexpr const char* kNames[] = {"CANCEL", "TERMINATE"};
 };
 
-enum class NodeState : uint8_t { kReady, kLost };
+// READY: takes new work. LOST: silent past its TTL. UNSCHEDULABLE: alive,
+// but its agent asks for no new work (e.g. free disk below its threshold).
+enum class NodeState : uint8_t { kReady, kLost, kUnschedulable };
 template <>
 struct EnumNames<NodeState> {
-  static constexpr const char* kNames[] = {"READY", "LOST"};
+  static constexpr const char* kNames[] = {"READY", "LOST", "UNSCHEDULABLE"};
 };
 
 // Limits on names and sizes, checked by Validate() everywhere.
@@ -469,6 +471,9 @@ struct Node {
   Labels labels;
   std::string logAddress;  // where the node's log server listens, may be empty
   int64_t registeredAt = 0;
+  // How the agent enforces a job's disk request: "loop-ext4" (an ext4 image
+  // per attempt), or "none: <why>" where it cannot.
+  std::optional<std::string> diskQuota;
 
   Status Validate() const;
   template <class S, class V>
@@ -479,6 +484,7 @@ struct Node {
     v("labels", s.labels);
     v("logAddress", s.logAddress);
     v("registeredAt", s.registeredAt);
+    v("diskQuota", s.diskQuota);
   }
 };
 

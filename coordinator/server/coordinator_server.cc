@@ -308,7 +308,11 @@ void CoordinatorServer::HandleNodeStatus(const Prefix& prefix, const protocol::E
   // Every replica notes the heartbeat (agents send it to all), so the next
   // leader knows at once which nodes are alive.
   const int64_t now = clock_->MonotonicMillis();
-  const bool back = liveness_.Heard(reported.nodeId, now);
+  const std::string was_reason = liveness_.UnschedulableReason(reported.nodeId);
+  const bool back = liveness_.Heard(reported.nodeId, now, status->unschedulableReason.value_or(""));
+  if (status->unschedulableReason && *status->unschedulableReason != was_reason) {
+    sched_log_->warn("node takes no new work node_id={} reason={}", reported.nodeId, *status->unschedulableReason);
+  }
   if (!leader_) return ReplyError(prefix, env.requestId, NotLeader());
   if (back) {
     sched_log_->info("node ready node_id={} vcpus={} memory_mib={} disk_mib={}", reported.nodeId,
@@ -317,7 +321,8 @@ void CoordinatorServer::HandleNodeStatus(const Prefix& prefix, const protocol::E
   }
   const NodeRecord* known = state_.FindNode(reported.nodeId);
   bool changed = !known || known->node.bootId != reported.bootId || known->node.capacity != reported.capacity ||
-                 known->node.labels != reported.labels || known->node.logAddress != reported.logAddress;
+                 known->node.labels != reported.labels || known->node.logAddress != reported.logAddress ||
+                 known->node.diskQuota != reported.diskQuota;
   if (changed && upserts_in_flight_.insert(reported.nodeId).second) {
     Command c;
     c.type = CommandType::kUpsertNode;

@@ -4,12 +4,13 @@
 
 namespace gantry::coordinator {
 
-bool NodeLiveness::Heard(const std::string& node, int64_t now_ms) {
+bool NodeLiveness::Heard(const std::string& node, int64_t now_ms, std::string unschedulable_reason) {
   Entry& e = nodes_[node];
-  bool was_ready = e.ready;
+  const bool was_schedulable = e.ready && e.unschedulable_reason.empty();
   e.last_heard = now_ms;
   e.ready = true;
-  return !was_ready;
+  e.unschedulable_reason = std::move(unschedulable_reason);
+  return !was_schedulable && e.unschedulable_reason.empty();
 }
 
 std::vector<std::string> NodeLiveness::Expire(int64_t now_ms) {
@@ -30,6 +31,17 @@ void NodeLiveness::RestartTtls(int64_t now_ms) {
 bool NodeLiveness::IsReady(const std::string& node) const {
   auto it = nodes_.find(node);
   return it != nodes_.end() && it->second.ready;
+}
+
+bool NodeLiveness::IsSchedulable(const std::string& node) const {
+  auto it = nodes_.find(node);
+  return it != nodes_.end() && it->second.ready && it->second.unschedulable_reason.empty();
+}
+
+const std::string& NodeLiveness::UnschedulableReason(const std::string& node) const {
+  static const std::string kNone;
+  auto it = nodes_.find(node);
+  return it == nodes_.end() ? kNone : it->second.unschedulable_reason;
 }
 
 int64_t NodeLiveness::SilentFor(const std::string& node, int64_t now_ms) const {

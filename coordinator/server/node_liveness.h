@@ -19,9 +19,11 @@ class NodeLiveness {
  public:
   explicit NodeLiveness(int64_t ttl_ms) : ttl_ms_(ttl_ms) {}
 
-  // Records a status from `node` at monotonic time `now_ms`. Returns true if
-  // the node was not ready before (new, or back after its TTL ran out).
-  bool Heard(const std::string& node, int64_t now_ms);
+  // Records a status from `node` at monotonic time `now_ms`, with the
+  // reason it gives for taking no new work (empty: it takes work). Returns
+  // true if the node is schedulable now and was not before (new, back after
+  // its TTL ran out, or its reason cleared).
+  bool Heard(const std::string& node, int64_t now_ms, std::string unschedulable_reason = {});
 
   // Marks nodes silent for longer than the TTL as not ready and returns them.
   std::vector<std::string> Expire(int64_t now_ms);
@@ -31,6 +33,10 @@ class NodeLiveness {
   void RestartTtls(int64_t now_ms);
 
   bool IsReady(const std::string& node) const;
+  // Ready and not asking to be left out of new placements.
+  bool IsSchedulable(const std::string& node) const;
+  // The node's own reason for taking no new work; empty if none.
+  const std::string& UnschedulableReason(const std::string& node) const;
   // Milliseconds since the last status, or -1 if never heard (this leader).
   int64_t SilentFor(const std::string& node, int64_t now_ms) const;
   int64_t ttl_ms() const { return ttl_ms_; }
@@ -39,6 +45,7 @@ class NodeLiveness {
   struct Entry {
     int64_t last_heard = 0;
     bool ready = false;
+    std::string unschedulable_reason;
   };
   int64_t ttl_ms_;
   std::map<std::string, Entry> nodes_;

@@ -24,6 +24,20 @@ TEST(NodeLiveness, ExpiresAfterTtlAndComesBack) {
   EXPECT_EQ(live.SilentFor("n1", 6250), 250);
 }
 
+TEST(NodeLiveness, AnUnschedulableReasonKeepsANodeReadyButOutOfPlacements) {
+  NodeLiveness live(1000);
+  EXPECT_FALSE(live.Heard("n1", 0, "free disk 10 MiB is below the 1024 MiB threshold"));
+  EXPECT_TRUE(live.IsReady("n1"));
+  EXPECT_FALSE(live.IsSchedulable("n1"));
+  EXPECT_EQ(live.UnschedulableReason("n1"), "free disk 10 MiB is below the 1024 MiB threshold");
+  EXPECT_FALSE(live.Heard("n1", 100, "still full"));
+  // The reason cleared: schedulable again, which the caller must act on.
+  EXPECT_TRUE(live.Heard("n1", 200));
+  EXPECT_TRUE(live.IsSchedulable("n1"));
+  EXPECT_EQ(live.UnschedulableReason("n1"), "");
+  EXPECT_FALSE(live.Heard("n1", 300));
+}
+
 TEST(NodeLiveness, RestartTtlsGivesKnownNodesAFreshTtlButReadiesNone) {
   NodeLiveness live(1000);
   live.Heard("fresh", 0);

@@ -13,7 +13,7 @@ ClusterSnapshot BuildSnapshot(const ClusterState& s, const NodeLiveness& live) {
     node.total = n.node.capacity;
     node.free = n.Free();
     node.labels = n.node.labels;
-    node.schedulable = live.IsReady(id) && !n.node.bootId.empty();
+    node.schedulable = live.IsSchedulable(id) && !n.node.bootId.empty();
     snap.nodes.push_back(std::move(node));
   }
   for (const auto& [name, ce] : s.compute_environments()) {

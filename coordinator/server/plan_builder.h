@@ -13,7 +13,8 @@
 
 namespace gantry::coordinator {
 
-// Nodes this leader has not heard from within the TTL are not schedulable.
+// Nodes this leader has not heard from within the TTL, or whose agent asks
+// for no new work, are not schedulable.
 ClusterSnapshot BuildSnapshot(const ClusterState& s, const NodeLiveness& live);
 // RUNNABLE jobs per queue, FIFO. With `only` non-null, just those of its jobs that
 // are still RUNNABLE (an incremental pass). A queue with a scheduling policy

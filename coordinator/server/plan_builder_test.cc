@@ -20,6 +20,8 @@ TEST(PlanBuilder, OnlyHeardNodesAreSchedulable) {
   ASSERT_EQ(snap.nodes.size(), 2u);
   EXPECT_TRUE(snap.nodes[0].schedulable);
   EXPECT_FALSE(snap.nodes[1].schedulable);
+  live.Heard("n1", 10, "free disk 10 MiB is below the 1024 MiB threshold");
+  EXPECT_FALSE(BuildSnapshot(b.state(), live).nodes[0].schedulable) << "the agent asked for no new work";
 }
 
 TEST(PlanBuilder, QueuesCarryRunnableJobsInFifoOrderWithPriority) {

@@ -247,7 +247,10 @@ protocol::DescribeNodesReply DescribeNodes(const ClusterState& s, const NodeLive
     v.runningAttempts.assign(n.live_attempts.begin(), n.live_attempts.end());
     int64_t silent = live.SilentFor(id, now_ms);
     v.lastSeenAgoMs = silent;
-    if (live.IsReady(id)) {
+    if (live.IsReady(id) && !live.UnschedulableReason(id).empty()) {
+      v.state = protocol::NodeState::kUnschedulable;
+      v.stateReason = live.UnschedulableReason(id);
+    } else if (live.IsReady(id)) {
       v.state = protocol::NodeState::kReady;
     } else {
       v.state = protocol::NodeState::kLost;

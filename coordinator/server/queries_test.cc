@@ -126,6 +126,10 @@ TEST(Queries, NodesShowFreeCapacityAndLostState) {
   EXPECT_EQ(ready.nodes[0].state, protocol::NodeState::kReady);
   EXPECT_EQ(ready.nodes[0].free.vcpus, 2u);
   EXPECT_EQ(ready.nodes[0].runningAttempts, std::vector<std::string>{"j1-1"});
+  live.Heard("n1", 200, "free disk 10 MiB is below the 1024 MiB threshold");
+  auto full = DescribeNodes(b.state(), live, 300);
+  EXPECT_EQ(full.nodes[0].state, protocol::NodeState::kUnschedulable);
+  EXPECT_EQ(full.nodes[0].stateReason, "free disk 10 MiB is below the 1024 MiB threshold");
   live.Expire(5000);
   auto lost = DescribeNodes(b.state(), live, 5000);
   EXPECT_EQ(lost.nodes[0].state, protocol::NodeState::kLost);
