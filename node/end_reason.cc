@@ -30,6 +30,7 @@ std::string EndReason(const Outcome& outcome, std::string_view argv0,
     case StartFailure::kNone:
       break;
   }
+  if (outcome.oom_killed) return std::string(kReasonOutOfMemory);
   if (outcome.stopped && !kill_reason.empty()) return std::string(kill_reason);
   if (outcome.signal) {
     std::string name = SignalName(*outcome.signal);

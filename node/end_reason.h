@@ -7,6 +7,7 @@
 //   killed on request           "Terminated: <why>"
 //   command could not be run    "CannotStartContainerError: <argv0>: <error>"
 //   scratch/log setup failed    "CannotCreateContainerError: <error>"
+//   the memory limit killed it  "OutOfMemoryError: Container killed due to memory usage"
 // Pure; thread-safe.
 #pragma once
 
@@ -18,6 +19,8 @@
 namespace gantry::node {
 
 inline constexpr std::string_view kReasonExited = "Essential container in task exited";
+inline constexpr std::string_view kReasonOutOfMemory =
+    "OutOfMemoryError: Container killed due to memory usage";
 inline constexpr std::string_view kReasonNotCurrent =
     "attempt is no longer current on the coordinator";
 inline constexpr std::string_view kReasonAgentShutdown = "agent is shutting down";
@@ -38,6 +41,7 @@ struct Outcome {
   std::optional<int32_t> exit_code;
   std::optional<int32_t> signal;
   bool stopped = false;  // a stop or kill was sent while the process ran
+  bool oom_killed = false;  // the attempt's memory limit killed one of its processes
   std::string log_tail;  // last bytes of output.log
 };
 
@@ -48,7 +52,8 @@ std::string TerminatedReason(std::string_view why);
 // "SIGKILL" for 9; empty for numbers with no name.
 std::string SignalName(int signal);
 
-// The reason to report. `kill_reason` (as made by TerminatedReason) is used
+// The reason to report. An OOM kill wins over a stop: it is what ended the
+// job, whatever came later. `kill_reason` (as made by TerminatedReason) is used
 // when outcome.stopped; `argv0` names the command in start failures.
 std::string EndReason(const Outcome& outcome, std::string_view argv0, std::string_view kill_reason);
 

@@ -34,6 +34,15 @@ TEST(EndReason, KillReasonIgnoredWhenTheProcessEndedOnItsOwn) {
   EXPECT_EQ(EndReason(o, "sh", "Terminated: too late"), "Essential container in task exited");
 }
 
+TEST(EndReason, OomKillIsOutOfMemoryEvenWhenStopped) {
+  Outcome o{.signal = 9, .oom_killed = true};
+  EXPECT_EQ(EndReason(o, "x", ""), "OutOfMemoryError: Container killed due to memory usage");
+  o.stopped = true;
+  EXPECT_EQ(EndReason(o, "x", "Terminated: by user"), kReasonOutOfMemory);
+  o.oom_killed = false;
+  EXPECT_EQ(EndReason(o, "x", "Terminated: by user"), "Terminated: by user");
+}
+
 TEST(EndReason, SpawnFailureNamesTheCommand) {
   Outcome o{.start_failure = StartFailure::kSpawn, .start_error = "no such file or directory"};
   EXPECT_EQ(EndReason(o, "/no/such", ""),

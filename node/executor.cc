@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "gantry/check.h"
@@ -47,11 +48,58 @@ struct Executor::Proc {
   Outcome outcome;
   Status tail_status;
   Status cleanup_status;
+  std::optional<AttemptCgroup> cgroup;  // the worker thread owns it in kCleaning
+  Status cgroup_kill_status;
+  Status cgroup_remove_status;
+  int64_t cgroup_teardown_us = 0;
 };
 
 namespace {
 constexpr uint64_t kMaxReapDelayMs = 100;
 constexpr uint64_t kReapWarnAfterMs = 5000;
+
+// Joins each cgroup.procs given before "--", then execs what follows. $$ is
+// the shell's pid, which exec keeps, so the job starts inside its cgroups.
+// Every path and argument is a positional parameter: nothing is quoted.
+constexpr const char* kJoinCgroupsShim =
+    "while [ \"$1\" != -- ]; do "
+    "echo $$ > \"$1\" || { echo \"gantry: cannot join cgroup $1\" >&2; exit 125; }; shift; "
+    "done; shift; exec \"$@\"";
+
+int64_t MicrosSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                               start)
+      .count();
+}
+
+// The error uv_spawn would give for `argv0`, which the shim would otherwise
+// turn into exit code 127: looked up in `path` like execvp does.
+std::string ExecutableError(const std::string& argv0, const std::vector<std::string>& env) {
+  auto check = [](const std::string& file) -> int {
+    if (::access(file.c_str(), X_OK) == 0) return 0;
+    return errno;
+  };
+  if (argv0.find('/') != std::string::npos) {
+    int err = check(argv0);
+    return err == 0 ? "" : uv_strerror(uv_translate_sys_error(err));
+  }
+  std::string path(kDefaultPath);
+  for (const auto& e : env) {
+    if (e.starts_with("PATH=")) path = e.substr(5);
+  }
+  int first_err = ENOENT;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = path.substr(start, end - start);
+    int err = check((dir.empty() ? std::string(".") : dir) + "/" + argv0);
+    if (err == 0) return "";
+    if (err == EACCES) first_err = EACCES;
+    start = end + 1;
+  }
+  return uv_strerror(uv_translate_sys_error(first_err));
+}
 }  // namespace
 
 Executor::Executor(uv_loop_t* loop, Logger log, ExecutorOptions options)
@@ -61,6 +109,51 @@ Executor::Executor(uv_loop_t* loop, Logger log, ExecutorOptions options)
   if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
     log_->warn("cannot become child subreaper error={}", std::strerror(errno));
   }
+  DetectCgroups();
+}
+
+void Executor::DetectCgroups() {
+  if (!options_.cgroups) {
+    log_->info("attempt cgroups off by configuration: no memory, cpu or pids limits");
+    return;
+  }
+  Result<CgroupLayout> layout = DetectCgroupLayout();
+  if (!layout.ok()) {
+    log_->warn("attempt cgroups unavailable, no memory, cpu or pids limits error={}",
+               layout.status().message());
+    return;
+  }
+  for (const auto& why : layout->unavailable) log_->warn("attempt cgroup limit unavailable {}", why);
+  auto where = [](const std::optional<CgroupPlace>& p) -> std::string {
+    if (!p) return "none";
+    return (p->version == CgroupVersion::kV1 ? "v1:" : "v2:") + p->own_dir.string();
+  };
+  if (!layout->memory && !layout->cpu && !layout->pids) {
+    log_->warn("attempt cgroups unavailable, processes tracked by group only");
+    return;
+  }
+  log_->info("attempt cgroups on memory={} cpu={} pids={} freezer={} pids_max={}",
+             where(layout->memory), where(layout->cpu), where(layout->pids),
+             where(layout->freezer), options_.pids_max);
+  layout_ = std::move(layout).value();
+}
+
+CgroupSweepResult Executor::SweepLeftoverCgroups() {
+  if (!layout_) return {};
+  return SweepAttemptCgroups(*layout_, options_.cgroup_prefix);
+}
+
+void Executor::RetryStaleCgroups() {
+  std::vector<AttemptCgroup> still;
+  for (auto& cg : stale_cgroups_) {
+    Status s = cg.Remove();
+    if (s.ok()) {
+      log_->info("attempt cgroup removed on retry name={}", cg.name());
+    } else {
+      still.push_back(std::move(cg));
+    }
+  }
+  stale_cgroups_ = std::move(still);
 }
 
 Executor::~Executor() {
@@ -89,6 +182,23 @@ Result<int> Executor::Start(LaunchSpec spec, FinishedFn on_finished) {
     StartCleanup(p);
     return log_fd.status();
   }
+  if (layout_) {
+    const auto begin = std::chrono::steady_clock::now();
+    Result<AttemptCgroup> cg = AttemptCgroup::Create(
+        *layout_, AttemptCgroupName(options_.cgroup_prefix, p.attempt_id),
+        CgroupLimits{.memory_bytes = spec.memory_mib * 1024 * 1024,
+                     .vcpus = spec.vcpus,
+                     .pids_max = options_.pids_max});
+    if (!cg.ok()) {
+      ::close(*log_fd);
+      p.outcome.start_failure = StartFailure::kSandbox;
+      p.outcome.start_error = "cgroup: " + cg.status().message();
+      StartCleanup(p);
+      return Status::Unavailable(p.outcome.start_error);
+    }
+    p.cgroup = std::move(cg).value();
+    log_->debug("attempt cgroup created attempt_id={} us={}", p.attempt_id, MicrosSince(begin));
+  }
   Spawn(p, spec, *log_fd);
   if (p.outcome.start_failure != StartFailure::kNone) {
     StartCleanup(p);
@@ -104,6 +214,23 @@ void Executor::Spawn(Proc& p, LaunchSpec& spec, int log_fd) {
     p.outcome.start_error = std::string("open /dev/null: ") + std::strerror(errno);
     ::close(log_fd);
     return;
+  }
+  if (p.cgroup) {
+    // The shim reports a missing command as exit 127; say it the way
+    // uv_spawn would instead.
+    std::string error = ExecutableError(spec.argv[0], spec.env);
+    if (!error.empty()) {
+      p.outcome.start_failure = StartFailure::kSpawn;
+      p.outcome.start_error = error;
+      ::close(dev_null);
+      ::close(log_fd);
+      return;
+    }
+    std::vector<std::string> shim = {"/bin/sh", "-c", kJoinCgroupsShim, "gantry-join-cgroups"};
+    for (auto& file : p.cgroup->ProcsFiles()) shim.push_back(std::move(file));
+    shim.push_back("--");
+    shim.insert(shim.end(), spec.argv.begin(), spec.argv.end());
+    spec.argv = std::move(shim);
   }
   std::vector<char*> args;
   for (auto& a : spec.argv) args.push_back(a.data());
@@ -238,13 +365,31 @@ void Executor::StartCleanup(Proc& p) {
       [](uv_work_t* w) {
         // Worker thread. Scratch trees can be big; never delete them on the loop.
         auto* proc = static_cast<Proc*>(w->data);
+        // Every process of the attempt dies before its scratch goes.
+        if (proc->cgroup) {
+          const auto begin = std::chrono::steady_clock::now();
+          Result<std::vector<int>> killed = proc->cgroup->KillAll();
+          if (killed.ok()) {
+            ReapKilled(*killed);
+          } else {
+            proc->cgroup_kill_status = killed.status();
+          }
+          proc->outcome.oom_killed =
+              proc->cgroup->OomKilled(proc->outcome.signal == std::optional<int32_t>(SIGKILL));
+          proc->cgroup_teardown_us = MicrosSince(begin);
+        }
         Result<std::string> tail = ReadLogTail(proc->paths.log_file, protocol::kMaxLogTailBytes);
         if (tail.ok()) {
           proc->outcome.log_tail = std::move(tail).value();
         } else if (tail.status().code() != StatusCode::kNotFound) {
           proc->tail_status = tail.status();
         }
-        proc->cleanup_status = RemoveTree(proc->paths.scratch_dir);
+        proc->cleanup_status = RemoveScratch(proc->paths);
+        if (proc->cgroup && proc->cgroup_kill_status.ok()) {
+          const auto begin = std::chrono::steady_clock::now();
+          proc->cgroup_remove_status = proc->cgroup->Remove();
+          proc->cgroup_teardown_us += MicrosSince(begin);
+        }
       },
       [](uv_work_t* w, int) {
         auto* proc = static_cast<Proc*>(w->data);
@@ -261,6 +406,19 @@ void Executor::AfterCleanup(Proc& p) {
     log_->error("scratch cleanup failed attempt_id={} error={}", p.attempt_id,
                 p.cleanup_status.message());
   }
+  if (p.cgroup) {
+    if (!p.cgroup_kill_status.ok()) {
+      log_->error("attempt cgroup kill failed attempt_id={} error={}", p.attempt_id,
+                  p.cgroup_kill_status.message());
+    } else if (!p.cgroup_remove_status.ok()) {
+      log_->error("attempt cgroup not removed, will retry attempt_id={} error={}", p.attempt_id,
+                  p.cgroup_remove_status.message());
+    }
+    if (!p.cgroup->dirs().empty()) stale_cgroups_.push_back(std::move(*p.cgroup));
+    log_->debug("attempt cgroup torn down attempt_id={} us={} oom_killed={}", p.attempt_id,
+                p.cgroup_teardown_us, p.outcome.oom_killed);
+  }
+  RetryStaleCgroups();
   p.state = Proc::State::kClosing;
   auto on_close = [](uv_handle_t* h) {
     auto* proc = static_cast<Proc*>(h->data);

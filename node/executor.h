@@ -9,9 +9,16 @@
 // worker thread. Only then does `on_finished` run: an attempt whose callback
 // has not run still holds its processes or its disk.
 //
+// With cgroups (ExecutorOptions::cgroups, and a host that has them, see
+// attempt_cgroup.h) each attempt also gets its own cgroups under the agent's,
+// with its memory, CPU and pids limits. The process joins them before the job
+// runs: it is spawned as a /bin/sh shim that writes its pid to each
+// cgroup.procs and then execs the job's argv. At the end every process in
+// them is killed (also those that left the group with setsid), before the
+// scratch is deleted, and the cgroups are removed. Without cgroups, processes
+// that leave the group escape the kill.
+//
 // Not thread-safe: every call, and every callback, is on the loop thread.
-// Processes that leave the group (setsid) escape the kill; cgroups will close
-// that gap.
 #pragma once
 
 #include <uv.h>
@@ -19,12 +26,14 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "common/logging.h"
 #include "gantry/status.h"
+#include "node/attempt_cgroup.h"
 #include "node/end_reason.h"
 #include "node/sandbox.h"
 
@@ -35,10 +44,16 @@ struct LaunchSpec {
   std::vector<std::string> argv;  // argv[0] is looked up in the job's PATH
   std::vector<std::string> env;   // "NAME=value"
   SandboxPaths paths;             // scratch is the cwd; both outputs go to log_file
+  uint64_t memory_mib = 0;        // cgroup limits; 0 = none
+  uint32_t vcpus = 0;
 };
 
 struct ExecutorOptions {
   int64_t kill_grace_ms = 10'000;  // SIGTERM -> SIGKILL on Stop
+  // Per-attempt cgroups when the host has them (see the file comment).
+  bool cgroups = true;
+  std::string cgroup_prefix = "gantry-";  // attempt cgroups are <prefix><attempt id>
+  int64_t pids_max = 4096;                // per attempt; 0 = no limit
 };
 
 class Executor {
@@ -70,6 +85,12 @@ class Executor {
   // Attempts whose on_finished has not run yet.
   size_t size() const { return procs_.size(); }
 
+  // True when attempts get cgroups (enabled and the host allows it).
+  bool cgroups_enabled() const { return layout_.has_value(); }
+  // Kills and removes attempt cgroups left by an earlier run of the agent.
+  // Blocks for a few ms per leftover: call before attempts start.
+  CgroupSweepResult SweepLeftoverCgroups();
+
  private:
   struct Proc;
   void Spawn(Proc& p, LaunchSpec& spec, int log_fd);
@@ -79,11 +100,15 @@ class Executor {
   void AfterCleanup(Proc& p);
   void OnHandleClosed(Proc& p);
   void Signal(Proc& p, int signal);
+  void DetectCgroups();
+  void RetryStaleCgroups();
 
   uv_loop_t* loop_;
   Logger log_;
   ExecutorOptions options_;
   std::unordered_map<std::string, std::unique_ptr<Proc>> procs_;
+  std::optional<CgroupLayout> layout_;       // set when attempts get cgroups
+  std::vector<AttemptCgroup> stale_cgroups_;  // rmdir failed; retried after each attempt
 };
 
 }  // namespace gantry::node
