@@ -5,6 +5,9 @@
 #include <filesystem>
 
 #include "gantry/check.h"
+#include "node/cgroup_hierarchy.h"
+#include "node/disk_quota.h"
+#include "node/fingerprint.h"
 #include "node/sandbox.h"
 #include "node/sandbox_fs.h"
 
@@ -86,9 +89,21 @@ Status Agent::Start() {
   };
   uv_signal_start(&sigint_, on_signal, SIGINT);
   uv_signal_start(&sigterm_, on_signal, SIGTERM);
-  executor_ = std::make_unique<Executor>(&loop_, exec_log_,
-                                         ExecutorOptions{.kill_grace_ms = config_.kill_grace_ms});
+  // Attempt cgroups carry this agent's own prefix (its data dir's), so a
+  // sweep never touches another agent's on the same machine.
+  executor_ = std::make_unique<Executor>(
+      &loop_, exec_log_,
+      ExecutorOptions{.kill_grace_ms = config_.kill_grace_ms, .cgroup_prefix = AgentCgroupPrefix(config_.data_dir.string())});
+  log_->info("disk quota method={} reason={}", DiskQuotaMethodName(config_.disk_quota.method),
+             config_.disk_quota.reason);
 
+  // A crashed run's attempts may still run in their cgroups: kill them
+  // before their scratch goes.
+  CgroupSweepResult swept_cgroups = executor_->SweepLeftoverCgroups();
+  for (const auto& name : swept_cgroups.removed) log_->info("leftover cgroup removed name={}", name);
+  if (!swept_cgroups.status.ok()) {
+    log_->error("leftover cgroup sweep failed error={}", swept_cgroups.status.message());
+  }
   // Scratch left by a crashed run holds disk nobody will free otherwise.
   SweepResult swept = SweepScratch(config_.data_dir);
   for (const auto& name : swept.removed) log_->info("leftover scratch removed attempt_id={}", name);
@@ -114,6 +129,7 @@ Status Agent::Start() {
       &heartbeat_,
       [](uv_timer_t* t) {
         Agent* agent = static_cast<Agent*>(t->data);
+        agent->CheckDisk();
         agent->SendStatusAndReports(agent->coordinators_->All());
       },
       0, static_cast<uint64_t>(config_.heartbeat_ms));
@@ -200,7 +216,8 @@ void Agent::HandleLaunch(const protocol::LaunchAttempt& launch) {
     return;
   }
   const std::string argv0 = launch.command.front();
-  Result<SandboxPaths> paths = SandboxPathsFor(config_.data_dir, launch);
+  Result<SandboxPaths> paths = SandboxPathsFor(
+      config_.data_dir, launch, ScratchDiskPolicy{config_.disk_quota.method, config_.default_job_disk_mib});
   Result<std::vector<std::string>> env =
       paths.ok() ? BuildEnvironment(launch, paths->scratch_dir.string(), agent_path_)
                  : Result<std::vector<std::string>>(paths.status());
@@ -213,7 +230,8 @@ void Agent::HandleLaunch(const protocol::LaunchAttempt& launch) {
         Outcome{.start_failure = StartFailure::kSandbox, .start_error = env.status().message()});
     return;
   }
-  LaunchSpec spec{id, launch.command, std::move(env).value(), *paths};
+  LaunchSpec spec{id,     launch.command, std::move(env).value(), *paths, launch.resources.memoryMib,
+                  launch.resources.vcpus};
   Result<int> pid = executor_->Start(std::move(spec), [this, id, argv0](Outcome outcome) {
     FinishAttempt(id, argv0, std::move(outcome));
   });
@@ -329,6 +347,30 @@ void Agent::FinishAttempt(const std::string& attempt_id, const std::string& argv
   MaybeFinishShutdown();
 }
 
+// ---- disk ---------------------------------------------------------------------
+
+void Agent::CheckDisk() {
+  // Free space is read every heartbeat: a node whose disk fills takes no new
+  // work until it has room again, and says why.
+  if (Result<uint64_t> free_mib = FingerprintDiskMib(config_.data_dir); free_mib.ok()) {
+    FreeDiskVerdict verdict = CheckFreeDisk(*free_mib, config_.min_free_disk_mib);
+    if (verdict.accept_work != free_disk_.accept_work) {
+      if (verdict.accept_work) {
+        log_->info("free disk recovered, taking work again free_mib={}", *free_mib);
+      } else {
+        log_->warn("taking no new work reason={}", verdict.reason);
+      }
+    }
+    free_disk_ = std::move(verdict);
+  }
+  // A scratch filesystem that could not be removed (a process still held
+  // it) is retried here rather than leaked; rare, and a retry is quick.
+  if (!PendingScratchCleanups().empty()) {
+    const size_t cleared = RetryPendingScratchCleanups();
+    if (cleared > 0) log_->info("scratch cleanup retried and done count={}", cleared);
+  }
+}
+
 // ---- outgoing ----------------------------------------------------------------
 
 void Agent::SendStatusAndReports(const std::vector<size_t>& targets) {
@@ -338,6 +380,10 @@ void Agent::SendStatusAndReports(const std::vector<size_t>& targets) {
   status.node.bootId = boot_id_;
   status.node.capacity = config_.capacity;
   status.node.labels = config_.labels;
+  status.node.diskQuota = std::string(DiskQuotaMethodName(config_.disk_quota.method));
+  if (config_.disk_quota.method == DiskQuotaMethod::kNone) *status.node.diskQuota += ": " + config_.disk_quota.reason;
+  if (status.node.diskQuota->size() > 512) status.node.diskQuota->resize(512);
+  if (!free_disk_.accept_work) status.unschedulableReason = free_disk_.reason;
   status.sequence = table_.NextStatusSequence();
   status.runningAttempts = table_.RunningAttempts();
   // Nobody to hear the reports: skip them rather than encode up to

@@ -21,6 +21,8 @@
 //   a second signal ─> _Exit(128 + signal) at once
 #pragma once
 
+#include "node/disk_quota.h"
+
 #include <uv.h>
 
 #include <cstdint>
@@ -86,6 +88,8 @@ class Agent {
   // NodeStatus, then the pending reports, to `targets` (reports only to
   // those of them that are report targets).
   void SendStatusAndReports(const std::vector<size_t>& targets);
+  // Every heartbeat: free disk against the threshold, pending scratch cleanups.
+  void CheckDisk();
   // Sends `message` to each connection in `targets`. False when none could
   // queue it (none connected).
   template <class T>
@@ -124,6 +128,7 @@ class Agent {
   zmq::context_t context_;
   std::unique_ptr<CoordinatorConnections> coordinators_;
   uint64_t next_request_id_ = 1;
+  FreeDiskVerdict free_disk_;  // the latest CheckDisk; accepts work until it says otherwise
 };
 
 }  // namespace gantry::node

@@ -34,6 +34,19 @@ void AddAgentCommand(CLI::App& app) {
   cmd->add_option("--heartbeat-ms", flags->heartbeat_ms, "NodeStatus interval in milliseconds")
       ->capture_default_str()
       ->check(CLI::Range(10u, 3'600'000u));
+  cmd->add_option("--job-disk-quota", flags->job_disk_quota,
+                  "How a job's disk request is enforced on its scratch: auto (the best that works here), "
+                  "loop-ext4 (an ext4 image per attempt; refuse to start without it) or none")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "loop-ext4", "none"}));
+  cmd->add_option("--default-job-disk-mib", flags->default_job_disk_mib,
+                  "Scratch size in MiB for jobs that ask for no disk")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1}, protocol::kMaxDiskMib));
+  cmd->add_option("--min-free-disk-mib", flags->min_free_disk_mib,
+                  "Below this much free disk under --data-dir the node takes no new work")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{0}, protocol::kMaxDiskMib));
   cmd->add_option("--kill-grace-seconds", flags->kill_grace_seconds,
                   "Seconds between SIGTERM and SIGKILL when an attempt is killed")
       ->capture_default_str()

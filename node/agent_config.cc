@@ -8,6 +8,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "node/disk_quota_fs.h"
 #include "node/fingerprint.h"
 
 namespace gantry::node {
@@ -140,6 +141,12 @@ Result<AgentConfig> ResolveAgentConfig(const AgentFlags& flags) {
   if (flags.heartbeat_ms < 10) return Status::InvalidArgument("--heartbeat-ms must be at least 10");
   config.heartbeat_ms = flags.heartbeat_ms;
   config.kill_grace_ms = int64_t{flags.kill_grace_seconds} * 1000;
+  GANTRY_ASSIGN_OR_RETURN(DiskQuotaMode quota_mode, ParseDiskQuotaMode(flags.job_disk_quota));
+  if (flags.default_job_disk_mib == 0) {
+    return Status::InvalidArgument("--default-job-disk-mib must be at least 1");
+  }
+  config.default_job_disk_mib = flags.default_job_disk_mib;
+  config.min_free_disk_mib = flags.min_free_disk_mib;
 
   if (flags.data_dir.empty()) return Status::InvalidArgument("--data-dir must not be empty");
   std::error_code ec;
@@ -168,6 +175,7 @@ Result<AgentConfig> ResolveAgentConfig(const AgentFlags& flags) {
   } else {
     GANTRY_ASSIGN_OR_RETURN(config.capacity.diskMib, FingerprintDiskMib(config.data_dir));
   }
+  GANTRY_ASSIGN_OR_RETURN(config.disk_quota, ChooseDiskQuota(config.data_dir, quota_mode));
   return config;
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "gantry/status.h"
+#include "node/disk_quota.h"
 #include "protocol/types.h"
 
 namespace gantry::node {
@@ -29,6 +30,9 @@ struct AgentFlags {
   std::vector<std::string> labels;  // "key=value"
   uint32_t heartbeat_ms = 1000;
   uint32_t kill_grace_seconds = 10;
+  std::string job_disk_quota = "auto";  // --job-disk-quota: auto, none, loop-ext4
+  uint64_t default_job_disk_mib = 1024;  // --default-job-disk-mib: for jobs asking for 0
+  uint64_t min_free_disk_mib = 1024;     // --min-free-disk-mib: below it, take no new work
 };
 
 struct AgentConfig {
@@ -39,6 +43,11 @@ struct AgentConfig {
   protocol::Labels labels;
   int64_t heartbeat_ms = 1000;
   int64_t kill_grace_ms = 10'000;
+  // How each attempt's scratch space is limited, probed at start; `reason`
+  // says why, and why the other methods were not chosen.
+  DiskQuotaChoice disk_quota;
+  uint64_t default_job_disk_mib = 1024;
+  uint64_t min_free_disk_mib = 1024;  // see CheckFreeDisk
 };
 
 // Splits a comma-separated endpoint list. kInvalidArgument if it is empty,
@@ -63,8 +72,10 @@ std::string RandomHex(size_t bytes);
 // errors.
 Result<std::string> LoadOrCreateNodeId(const std::filesystem::path& data_dir);
 
-// Validates the flags, creates the data directory, settles the node id and
-// fingerprints what the flags leave open. kInvalidArgument for bad flags,
+// Validates the flags, creates the data directory, settles the node id,
+// fingerprints what the flags leave open and probes the disk quota method
+// (ChooseDiskQuota: with "auto" or "loop-ext4" it mounts a 16 MiB scratch
+// for a moment; needs root, else "auto" settles on none). kInvalidArgument for bad flags,
 // kUnavailable for I/O errors; the message names the flag or path.
 Result<AgentConfig> ResolveAgentConfig(const AgentFlags& flags);
 

@@ -112,6 +112,43 @@ TEST(ResolveAgentConfig, FingerprintsAndPersistsByDefault) {
   EXPECT_EQ(config->node_id + "\n", testutil::ReadFile(tmp.path() / "node_id"));
 }
 
+TEST(ResolveAgentConfig, TakesDiskFlagsAndSettlesAQuotaMethod) {
+  TempDir tmp;
+  AgentFlags flags;
+  flags.coordinators = "tcp://127.0.0.1:7401";
+  flags.data_dir = tmp.path().string();
+  flags.node_id = "n1";
+  flags.job_disk_quota = "none";
+  flags.default_job_disk_mib = 256;
+  flags.min_free_disk_mib = 2048;
+  auto config = ResolveAgentConfig(flags);
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->default_job_disk_mib, 256u);
+  EXPECT_EQ(config->min_free_disk_mib, 2048u);
+  EXPECT_EQ(config->disk_quota.method, DiskQuotaMethod::kNone);
+  EXPECT_THAT(config->disk_quota.reason, ::testing::HasSubstr("--job-disk-quota=none"));
+
+  flags.job_disk_quota = "auto";
+  auto automatic = ResolveAgentConfig(flags);
+  ASSERT_TRUE(automatic.ok()) << automatic.status().ToString();
+  EXPECT_FALSE(automatic->disk_quota.reason.empty());  // which method depends on the machine
+}
+
+TEST(ResolveAgentConfig, RejectsBadDiskFlags) {
+  TempDir tmp;
+  AgentFlags flags;
+  flags.coordinators = "tcp://127.0.0.1:7401";
+  flags.data_dir = tmp.path().string();
+  flags.node_id = "n1";
+  flags.job_disk_quota = "zfs";
+  EXPECT_EQ(ResolveAgentConfig(flags).status().code(), StatusCode::kInvalidArgument);
+  flags.job_disk_quota = "none";
+  flags.default_job_disk_mib = 0;
+  Result<AgentConfig> zero = ResolveAgentConfig(flags);
+  EXPECT_EQ(zero.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(zero.status().message(), ::testing::HasSubstr("--default-job-disk-mib"));
+}
+
 TEST(ResolveAgentConfig, RejectsAnInvalidNodeId) {
   TempDir tmp;
   AgentFlags flags;

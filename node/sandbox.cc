@@ -43,6 +43,19 @@ Result<SandboxPaths> SandboxPathsFor(const std::filesystem::path& data_dir,
   return paths;
 }
 
+Result<SandboxPaths> SandboxPathsFor(const std::filesystem::path& data_dir,
+                                     const protocol::LaunchAttempt& launch,
+                                     const ScratchDiskPolicy& disk) {
+  GANTRY_ASSIGN_OR_RETURN(SandboxPaths paths, SandboxPathsFor(data_dir, launch));
+  if (disk.method == DiskQuotaMethod::kNone) return paths;
+  paths.scratch_disk_mib = JobDiskMib(launch.resources.diskMib, disk.default_job_disk_mib);
+  if (paths.scratch_disk_mib == 0) {
+    return Status::InvalidArgument("scratch disk size is 0 MiB (no request and no default)");
+  }
+  paths.scratch_image = ScratchImagePath(data_dir, paths.scratch_dir.filename().string());
+  return paths;
+}
+
 Result<std::vector<std::string>> BuildEnvironment(const protocol::LaunchAttempt& launch,
                                                   const std::string& scratch_dir,
                                                   std::string_view agent_path) {

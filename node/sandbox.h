@@ -4,6 +4,8 @@
 // Layout under the agent's data directory:
 //   DATA/scratch/<ScratchDirName(attemptId)>/     cwd, HOME and TMPDIR; deleted at the end
 //   DATA/logs/<jobId>/<attemptNumber>/output.log  stdout and stderr, kept
+//   DATA/scratch-images/<scratch name>.img        with a loop-ext4 disk quota:
+//                                                 the scratch filesystem's image
 // An array child's ids hold a ':' ("<uuid>:<index>", "<uuid>:<index>-<n>").
 // Log paths use the job id as it is (':' is an ordinary file name
 // character). The scratch directory becomes the job's HOME and TMPDIR, and
@@ -19,6 +21,7 @@
 #include <vector>
 
 #include "gantry/status.h"
+#include "node/disk_quota.h"
 #include "protocol/messages.h"
 
 namespace gantry::node {
@@ -31,6 +34,17 @@ struct SandboxPaths {
   std::filesystem::path scratch_dir;
   std::filesystem::path log_dir;
   std::filesystem::path log_file;
+  // With a disk quota the scratch directory is a filesystem of its own,
+  // `scratch_disk_mib` MiB big, kept in `scratch_image`. Empty and 0: a
+  // plain directory on the data dir's filesystem.
+  std::filesystem::path scratch_image;
+  uint64_t scratch_disk_mib = 0;
+};
+
+// How a node limits its attempts' scratch space (settled at start).
+struct ScratchDiskPolicy {
+  DiskQuotaMethod method = DiskQuotaMethod::kNone;
+  uint64_t default_job_disk_mib = 1024;  // for jobs asking for 0
 };
 
 std::filesystem::path ScratchRoot(const std::filesystem::path& data_dir);
@@ -50,6 +64,14 @@ std::string ScratchDirName(std::string_view attempt_id);
 // path component.
 Result<SandboxPaths> SandboxPathsFor(const std::filesystem::path& data_dir,
                                      const protocol::LaunchAttempt& launch);
+
+// The same, with the scratch filesystem's image and size filled in when
+// `disk` has a method: the size is launch.resources.diskMib, or
+// disk.default_job_disk_mib when that is 0. kInvalidArgument as above, or if
+// the size comes out 0.
+Result<SandboxPaths> SandboxPathsFor(const std::filesystem::path& data_dir,
+                                     const protocol::LaunchAttempt& launch,
+                                     const ScratchDiskPolicy& disk);
 
 // The process environment as "NAME=value" strings, sorted by name: the job's
 // environment; PATH (agent_path, or kDefaultPath when empty), HOME and TMPDIR

@@ -35,6 +35,33 @@ TEST(PrepareSandbox, FailsWhenAParentIsAFile) {
   EXPECT_EQ(fd.status().code(), StatusCode::kUnavailable);
 }
 
+TEST(RemoveScratch, RemovesAPlainScratchDirectory) {
+  TempDir tmp;
+  SandboxPaths paths{tmp.path() / "scratch/a1", tmp.path() / "logs/j1/1",
+                     tmp.path() / "logs/j1/1/output.log"};
+  Result<int> fd = PrepareSandbox(paths);
+  ASSERT_TRUE(fd.ok()) << fd.status().ToString();
+  ::close(*fd);
+  testutil::WriteFile(paths.scratch_dir / "f", "x");
+  EXPECT_TRUE(RemoveScratch(paths).ok());
+  EXPECT_FALSE(fs::exists(paths.scratch_dir));
+  EXPECT_TRUE(fs::exists(paths.log_file));
+}
+
+TEST(PrepareSandbox, ReportsAScratchFilesystemItCannotMake) {
+  TempDir tmp;
+  // The image's directory is a file, so the scratch filesystem cannot be made
+  // whoever runs the test.
+  testutil::WriteFile(tmp.path() / "images", "x");
+  SandboxPaths paths{tmp.path() / "scratch/a1", tmp.path() / "logs/j1/1",
+                     tmp.path() / "logs/j1/1/output.log", tmp.path() / "images/a1.img", 64};
+  Result<int> fd = PrepareSandbox(paths);
+  ASSERT_FALSE(fd.ok());
+  EXPECT_EQ(fd.status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(fd.status().message(), ::testing::HasSubstr("scratch filesystem"));
+  EXPECT_TRUE(RemoveScratch(paths).ok());
+}
+
 TEST(RemoveTree, RemovesReadOnlyTreesAndNotSymlinkTargets) {
   TempDir tmp;
   fs::path keep = tmp.path() / "keep";

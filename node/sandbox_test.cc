@@ -29,6 +29,32 @@ TEST(SandboxPaths, FollowTheLayout) {
   EXPECT_EQ(paths->log_file, "/data/logs/job1/2/output.log");
 }
 
+TEST(SandboxPaths, WithoutAQuotaTheScratchIsAPlainDirectory) {
+  auto paths = SandboxPathsFor("/data", Launch(), ScratchDiskPolicy{DiskQuotaMethod::kNone, 1024});
+  ASSERT_TRUE(paths.ok()) << paths.status().ToString();
+  EXPECT_EQ(paths->scratch_disk_mib, 0u);
+  EXPECT_TRUE(paths->scratch_image.empty());
+}
+
+TEST(SandboxPaths, AQuotaSizesTheScratchByTheRequestOrTheDefault) {
+  const ScratchDiskPolicy loop{DiskQuotaMethod::kLoopExt4, 1024};
+  auto l = Launch();
+  l.attemptId = "job1:3-1";
+  auto by_default = SandboxPathsFor("/data", l, loop);
+  ASSERT_TRUE(by_default.ok()) << by_default.status().ToString();
+  EXPECT_EQ(by_default->scratch_disk_mib, 1024u);
+  EXPECT_EQ(by_default->scratch_image, "/data/scratch-images/job1.3-1.img");
+  l.resources.diskMib = 64;
+  auto requested = SandboxPathsFor("/data", l, loop);
+  ASSERT_TRUE(requested.ok());
+  EXPECT_EQ(requested->scratch_disk_mib, 64u);
+  l.resources.diskMib = 0;
+  EXPECT_EQ(SandboxPathsFor("/data", l, ScratchDiskPolicy{DiskQuotaMethod::kLoopExt4, 0})
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+}
+
 TEST(SandboxPaths, ArrayChildIdsAreUsable) {
   auto l = Launch();
   l.jobId = "6f1c2a9e-0b7d-4c1e-9a53-2d8f4e7b1c00:7";

@@ -145,8 +145,12 @@ TEST(Messages, RoundTripKeepsNodeViewsAndComputeEnvironments) {
   ASSERT_TRUE(env.ok());
   Result<DescribeNodesReply> nodes = DecodeBody<DescribeNodesReply>(*env);
   ASSERT_TRUE(nodes.ok()) << nodes.status().ToString();
-  ASSERT_EQ(nodes->nodes.size(), 2u);
+  ASSERT_EQ(nodes->nodes.size(), 3u);
   EXPECT_EQ(nodes->nodes[0].node.labels, MakeNode().labels);
+  EXPECT_EQ(nodes->nodes[0].node.diskQuota, "loop-ext4");
+  EXPECT_EQ(nodes->nodes[2].state, NodeState::kUnschedulable);
+  EXPECT_FALSE(nodes->nodes[2].node.diskQuota.has_value());
+  EXPECT_EQ(nodes->nodes[2].stateReason, "free disk 800 MiB is below the 1024 MiB threshold");
   EXPECT_EQ(nodes->nodes[0].node.capacity, MakeNode().capacity);
   EXPECT_EQ(nodes->nodes[1].state, NodeState::kLost);
   EXPECT_EQ(nodes->nodes[1].lastSeenAgoMs, 30'000'000'000);

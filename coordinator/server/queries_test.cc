@@ -130,8 +130,8 @@ TEST(Queries, NodesShowFreeCapacityAndLostState) {
   auto full = DescribeNodes(b.state(), live, 300);
   EXPECT_EQ(full.nodes[0].state, protocol::NodeState::kUnschedulable);
   EXPECT_EQ(full.nodes[0].stateReason, "free disk 10 MiB is below the 1024 MiB threshold");
-  live.Expire(5000);
-  auto lost = DescribeNodes(b.state(), live, 5000);
+  live.Expire(5200);
+  auto lost = DescribeNodes(b.state(), live, 5200);
   EXPECT_EQ(lost.nodes[0].state, protocol::NodeState::kLost);
   EXPECT_NE(lost.nodes[0].stateReason.find("silent for 5s"), std::string::npos);
 }
