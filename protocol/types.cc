@@ -320,6 +320,10 @@ Status JobDefinition::Validate() const {
   return Status::Ok();
 }
 
+bool EnforcesDiskQuota(const Node& node) {
+  return !node.diskQuota || !std::string_view(*node.diskQuota).starts_with("none");
+}
+
 Status Node::Validate() const {
   GANTRY_RETURN_IF_ERROR(ValidateName("nodeId", nodeId));
   if (bootId.empty() || bootId.size() > kMaxNameLength) return Invalid("bootId must be 1-128 bytes");

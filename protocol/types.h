@@ -472,7 +472,8 @@ struct Node {
   std::string logAddress;  // where the node's log server listens, may be empty
   int64_t registeredAt = 0;
   // How the agent enforces a job's disk request: "loop-ext4" (an ext4 image
-  // per attempt), or "none: <why>" where it cannot.
+  // per attempt), "watch: <why no filesystem quota>" (usage polled, the
+  // attempt stopped past its request), or "none: <why>" where it cannot.
   std::optional<std::string> diskQuota;
 
   Status Validate() const;
@@ -487,5 +488,10 @@ struct Node {
     v("diskQuota", s.diskQuota);
   }
 };
+
+// False when the node's agent says it cannot hold a job to its disk request
+// (diskQuota "none..."). An agent that says nothing (absent) is taken to
+// enforce it, as agents that predate the field cannot say otherwise.
+bool EnforcesDiskQuota(const Node& node);
 
 }  // namespace gantry::protocol

@@ -276,3 +276,20 @@ TEST(Types, RecordsWithoutValidateAcceptAnyValues) {
 
 }  // namespace
 }  // namespace gantry::protocol
+
+namespace gantry::protocol {
+namespace {
+
+TEST(EnforcesDiskQuota, OnlyAnAgentSayingNoneCannot) {
+  Node n;
+  EXPECT_TRUE(EnforcesDiskQuota(n)) << "an agent that predates the field";
+  n.diskQuota = "loop-ext4";
+  EXPECT_TRUE(EnforcesDiskQuota(n));
+  n.diskQuota = "watch: no loop devices";
+  EXPECT_TRUE(EnforcesDiskQuota(n));
+  n.diskQuota = "none: disabled by --job-disk-quota none";
+  EXPECT_FALSE(EnforcesDiskQuota(n));
+}
+
+}  // namespace
+}  // namespace gantry::protocol

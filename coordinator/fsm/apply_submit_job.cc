@@ -67,6 +67,7 @@ Result<protocol::Job> BuildJob(const SubmitJobCommand& cmd, const protocol::JobD
   if (req.vcpus) job.resources.vcpus = *req.vcpus;
   if (req.memoryMib) job.resources.memoryMib = *req.memoryMib;
   if (req.diskMib) job.resources.diskMib = *req.diskMib;
+  if (job.resources.diskMib == 0) job.resources.diskMib = cmd.defaultDiskMib.value_or(0);
   GANTRY_RETURN_IF_ERROR(job.resources.Validate());
   job.retryStrategy = req.retryStrategy ? *req.retryStrategy : def.retryStrategy.value_or(protocol::RetryStrategy{});
   job.timeout = req.timeout ? req.timeout : def.timeout;

@@ -57,10 +57,15 @@ namespace gantry::coordinator {
 struct SubmitJobCommand {
   protocol::SubmitJobRequest request;
   std::string jobId;  // chosen by the leader
+  // The leader's --default-job-disk-mib: the disk of a job whose definition
+  // and submission give none. In the command, so every replica agrees;
+  // absent in commands logged before it existed (no default then).
+  std::optional<uint64_t> defaultDiskMib;
   template <class S, class V>
   static void Fields(S& s, V& v) {
     v("request", s.request);
     v("jobId", s.jobId);
+    v("defaultDiskMib", s.defaultDiskMib);
   }
 };
 

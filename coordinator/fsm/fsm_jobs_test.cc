@@ -76,6 +76,28 @@ TEST_F(FsmJobs, SubmissionOverridesWinOverDefinition) {
   EXPECT_EQ(JobAt("j2").schedulingPriority, 0u);
 }
 
+TEST_F(FsmJobs, DefaultDiskFromTheCommandFillsOnlyAMissingDiskRequest) {
+  Basics();
+  Command with_disk = DefCmd("big", {"true"});
+  with_disk.jobDefinition->resources.diskMib = 4096;
+  MustRun(with_disk);
+  Command a = Submit("a");  // "d" asks for no disk
+  a.submitJob->defaultDiskMib = 1024;
+  MustRun(a);
+  EXPECT_EQ(JobAt("a").resources.diskMib, 1024u);
+  Command b = SubmitWith("b", "big");  // the definition's disk wins
+  b.submitJob->defaultDiskMib = 1024;
+  MustRun(b);
+  EXPECT_EQ(JobAt("b").resources.diskMib, 4096u);
+  Command c = Submit("c");  // the submission's override wins
+  c.submitJob->defaultDiskMib = 1024;
+  c.submitJob->request.diskMib = 10;
+  MustRun(c);
+  EXPECT_EQ(JobAt("c").resources.diskMib, 10u);
+  MustRun(Submit("d"));  // a command logged before the default existed
+  EXPECT_EQ(JobAt("d").resources.diskMib, 0u);
+}
+
 TEST_F(FsmJobs, CommandTooLongAfterSubstitutionIsRejected) {
   Basics();
   Command c = Submit("j1");

@@ -21,6 +21,7 @@ PlacementState::PlacementState(const ClusterSnapshot& cluster, const std::vector
     NodeSlot& s = nodes_[slot];
     s.source = &n;
     s.total = ShapeOf(n.total);
+    if (!n.enforces_disk) s.total.disk_mib = 0;  // see the rule in scheduler.h
     s.free = Min(ShapeOf(n.free), s.total);
     s.schedulable = n.schedulable;
   }
@@ -54,6 +55,7 @@ void PlacementState::BuildCe(uint32_t index) {
     NodeSlot& n = nodes_[slot];
     if (!protocol::MatchesSelector(n.source->labels, ce.source->selector)) continue;
     ++ce.members;
+    if (!n.source->enforces_disk) ++ce.members_without_disk_quota;
     ce.totals.Add(n.total);
     if (n.schedulable) {
       ce.ready.Insert(slot, n.free);

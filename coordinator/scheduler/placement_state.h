@@ -38,6 +38,7 @@ struct CeState {
   uint64_t used_vcpus = 0;
   bool indexed = false;     // enabled and named by some queue
   size_t members = 0;       // nodes with the selector's labels, schedulable or not
+  size_t members_without_disk_quota = 0;  // of those, nodes with enforces_disk false
   NodeIndex ready;          // the schedulable members, by free capacity
   CapacityFrontier totals;  // advertised capacity of all members
   FailedShapes failed;      // shapes no ready member could fit, this Place() call

@@ -157,7 +157,10 @@ CeOutcome Planner::Classify(const QueueCe& ce, const Shape& need, WaitCause stag
   const CeState& cs = state_.ce(ce.index);
   if (cs.members == 0) return {.cause = WaitCause::kNoReadyNode, .ce = ce.name};
   if (!cs.totals.AnyFits(need)) {
-    return {.cause = WaitCause::kNeverFits, .ce = ce.name, .largest = cs.totals.max()};
+    return {.cause = WaitCause::kNeverFits,
+            .ce = ce.name,
+            .largest = cs.totals.max(),
+            .nodes_without_disk_quota = cs.members_without_disk_quota};
   }
   if (cs.ready.empty()) return {.cause = WaitCause::kNoReadyNode, .ce = ce.name};
   if (stage == WaitCause::kReserved) {

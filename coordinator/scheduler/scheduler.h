@@ -27,6 +27,10 @@
 //     is unknown or disabled is skipped. A node belongs to a CE when its
 //     labels contain every key=value of the CE's selector (an empty selector
 //     takes every node); a node may belong to several CEs.
+//   - A node that cannot enforce disk quotas (enforces_disk false) counts as
+//     having no disk at all: a job's disk request is a hard limit, never
+//     silently ignored, so only jobs asking for no disk go there, and the
+//     "never fits" reason says how many such nodes there were.
 //   - Best fit: among the CE's schedulable nodes with enough free vCPUs,
 //     memory and disk, the node with the least free vCPUs wins, then least
 //     free memory, then least free disk, then the smallest node id.
@@ -62,6 +66,9 @@ struct SchedNode {
   protocol::NodeCapacity free;   // total minus reservations
   protocol::Labels labels;
   bool schedulable = true;  // false: lost, cordoned, ...; takes no new work
+  // False when the node's agent cannot hold a job to its disk request (no
+  // quota method): it then takes only jobs that ask for no disk.
+  bool enforces_disk = true;
 };
 
 struct SchedComputeEnvironment {

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "coordinator/scheduler/scheduler_test_util.h"
+#include "coordinator/scheduler/wait_reason.h"
 
 namespace gantry::coordinator {
 namespace {
@@ -21,6 +22,8 @@ using scheduler_testing::PlaceAll;
 using scheduler_testing::PlacedJobs;
 using scheduler_testing::ReasonOf;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using scheduler_testing::kGiB;
 using ::testing::IsEmpty;
 using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
@@ -263,6 +266,37 @@ TEST(Scheduler, InputOrderOfNodesAndCesDoesNotChangeThePlan) {
   EXPECT_EQ(first.waiting, second.waiting);
   EXPECT_FALSE(first.placements.empty());
   EXPECT_FALSE(first.waiting.empty());
+}
+
+TEST(Scheduler, NodeThatCannotEnforceDiskTakesOnlyJobsAskingForNoDisk) {
+  SchedNode no_quota = MakeNode("a-no-quota", 8, 8192, 100 * kGiB);
+  no_quota.enforces_disk = false;
+  ClusterSnapshot cluster{{no_quota, MakeNode("b-quota", 2, 8192, 2 * kGiB)}, {MakeCe("ce")}};
+  // Best fit alone would put both on b-quota first; "disk1" must skip
+  // a-no-quota even once b-quota is full, "nodisk" may use it.
+  std::vector<SchedQueue> queues = {MakeQueue(
+      "q", 1, {"ce"},
+      {MakeJob("disk1", 2, 128, kGiB), MakeJob("disk2", 2, 128, kGiB), MakeJob("nodisk", 2, 128, 0)})};
+  Plan plan = PlaceAll(cluster, queues);
+  EXPECT_THAT(plan.placements, ElementsAre(Placement{"disk1", "b-quota", "ce"},
+                                           Placement{"nodisk", "a-no-quota", "ce"}));
+  ASSERT_EQ(plan.waiting.size(), 1u);
+  EXPECT_EQ(plan.waiting[0].job_id, "disk2");
+  EXPECT_THAT(plan.waiting[0].reason, HasSubstr("waiting for capacity"));
+}
+
+TEST(Scheduler, DiskRequestNoNodeCanEnforceNeverFitsAndSaysWhy) {
+  SchedNode no_quota = MakeNode("n1", 8, 8192, 100 * kGiB);
+  no_quota.enforces_disk = false;
+  ClusterSnapshot cluster{{no_quota}, {MakeCe("ce")}};
+  std::vector<SchedQueue> queues = {MakeQueue("q", 1, {"ce"}, {MakeJob("j", 1, 128, kGiB)})};
+  Plan plan = PlaceAll(cluster, queues);
+  EXPECT_TRUE(plan.placements.empty());
+  ASSERT_EQ(plan.waiting.size(), 1u);
+  EXPECT_EQ(plan.waiting[0].code, kCodeResourceRequirement);
+  EXPECT_THAT(plan.waiting[0].reason, HasSubstr("needs 1024 MiB disk, the largest node has 0 MiB disk"));
+  EXPECT_THAT(plan.waiting[0].reason,
+              HasSubstr("(1 node cannot enforce a disk quota and take only jobs that ask for no disk)"));
 }
 
 TEST(Scheduler, EveryJobAppearsExactlyOnce) {

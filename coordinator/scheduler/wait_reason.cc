@@ -104,13 +104,20 @@ std::string Format(std::string_view queue, const Shape& need, std::span<const Ce
       break;
     case WaitCause::kNeverFits: {
       Shape largest;
+      size_t without_quota = 0;
       for (const CeOutcome& o : outcomes) {
-        if (o.cause == WaitCause::kNeverFits) largest = Max(largest, o.largest);
+        if (o.cause != WaitCause::kNeverFits) continue;
+        largest = Max(largest, o.largest);
+        without_quota += o.nodes_without_disk_quota;
       }
       out = "no node in compute environments ";
       AppendCeList(out, outcomes, WaitCause::kNeverFits);
       out += " can ever fit this job: ";
       AppendNeverFitsDetail(out, need, largest);
+      if (without_quota > 0 && need.disk_mib > largest.disk_mib) {
+        out += " (" + std::to_string(without_quota) + (without_quota == 1 ? " node cannot" : " nodes cannot") +
+               " enforce a disk quota and take only jobs that ask for no disk)";
+      }
       break;
     }
     case WaitCause::kExceedsMaxVcpus:

@@ -17,6 +17,9 @@
 //   no ready node in compute environments ce1
 //   no node in compute environments ce1, ce2 can ever fit this job: needs 64
 //     vCPU, the largest node has 16 vCPU
+//   no node in compute environments ce1 can ever fit this job: needs 1024 MiB
+//     disk, the largest node has 0 MiB disk (2 nodes cannot enforce a disk
+//     quota and take only jobs that ask for no disk)
 //   queue q: job needs 128 vCPU, more than maxvCpus 64 of compute environment ce1
 //   compute environment ce1 is DISABLED
 //   queue q: compute environment ce9 does not exist
@@ -64,6 +67,7 @@ struct CeOutcome {
   Shape largest;                    // kNeverFits: max of each dimension over the CE's nodes
   std::string_view most_free_node;  // kNoCapacity
   Shape most_free;                  // kNoCapacity: that node's free capacity
+  size_t nodes_without_disk_quota = 0;  // kNeverFits: members that count as having no disk
 };
 
 // The reason a job of `queue` needing `need` waits. The string views in

@@ -188,6 +188,11 @@ void AddCoordinatorCommand(CLI::App& app) {
          [&config](int64_t seconds) { config.job_retention_ms = seconds * 1000; },
          "Finished jobs are removed from the state this long after they stopped (default 604800: 7 days)")
       ->check(CLI::Range(int64_t{1}, int64_t{10} * 365 * 86400));
+  cmd->add_option("--default-job-disk-mib", config.default_job_disk_mib,
+                  "Scratch disk of a job whose definition and submission ask for none (0: no disk, and no "
+                  "quota needed on its node)")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{0}, protocol::kMaxDiskMib));
   cmd->add_option("--id", flags->id, "This replica's id in the Raft group (unique, never reused)")
       ->capture_default_str()
       ->check(CLI::Range(uint64_t{1}, uint64_t{1'000'000}));

@@ -270,7 +270,7 @@ void CoordinatorServer::HandleWrite(const Prefix& prefix, const protocol::Envelo
       auto req = protocol::DecodeBody<protocol::SubmitJobRequest>(env);
       if (!req.ok()) return ReplyError(prefix, id, req.status());
       c.type = CommandType::kSubmitJob;
-      c.submitJob = SubmitJobCommand{*req, NewJobId()};
+      c.submitJob = SubmitJobCommand{*req, NewJobId(), config_.default_job_disk_mib};
       reply = [=, this](const ApplyResult& r) { Reply(prefix, id, protocol::SubmitJobReply{r.jobId, r.name}); };
       break;
     }

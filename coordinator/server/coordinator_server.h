@@ -52,6 +52,10 @@ struct CoordinatorConfig {
   int64_t launch_resend_ms = 2000;
   // Finished jobs are removed from the state this long after they stopped.
   int64_t job_retention_ms = 7LL * 24 * 3600 * 1000;
+  // The scratch disk of a job whose definition and submission ask for none:
+  // scheduled like vCPUs and memory, and the agent's hard quota. 0: such
+  // jobs ask for no disk (and may run on nodes that cannot enforce quotas).
+  uint64_t default_job_disk_mib = 1024;
   // How often the leader looks for jobs to purge and for jobs past a
   // queue's jobStateTimeLimitActions.
   int64_t housekeeping_ms = 1000;

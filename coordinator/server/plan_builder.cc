@@ -14,6 +14,7 @@ ClusterSnapshot BuildSnapshot(const ClusterState& s, const NodeLiveness& live) {
     node.free = n.Free();
     node.labels = n.node.labels;
     node.schedulable = live.IsSchedulable(id) && !n.node.bootId.empty();
+    node.enforces_disk = protocol::EnforcesDiskQuota(n.node);
     snap.nodes.push_back(std::move(node));
   }
   for (const auto& [name, ce] : s.compute_environments()) {
