@@ -43,6 +43,8 @@ const char* MessageTypeName(MessageType t) {
     case MessageType::kDeleteSchedulingPolicy: return "DeleteSchedulingPolicy";
     case MessageType::kDescribeSchedulingPolicies: return "DescribeSchedulingPolicies";
     case MessageType::kDescribeSchedulingPoliciesReply: return "DescribeSchedulingPoliciesReply";
+    case MessageType::kReadLog: return "ReadLog";
+    case MessageType::kReadLogReply: return "ReadLogReply";
     case MessageType::kNodeStatus: return "NodeStatus";
     case MessageType::kNodeStatusAck: return "NodeStatusAck";
     case MessageType::kLaunchAttempt: return "LaunchAttempt";
@@ -186,6 +188,23 @@ Status RaftAddVoterRequest::Validate() const {
 
 Status RaftRemovePeerRequest::Validate() const {
   if (id == 0) return Status::InvalidArgument("id must be a positive replica id");
+  return Status::Ok();
+}
+
+Status ReadLogRequest::Validate() const {
+  // The id names a directory on the node; the agent checks it again.
+  GANTRY_RETURN_IF_ERROR(ValidateJobId("jobId", jobId));
+  if (attemptNumber == 0) return Status::InvalidArgument("attemptNumber must be at least 1");
+  return Status::Ok();
+}
+
+Status ReadLogReply::Validate() const {
+  if (data.size() > kMaxReadLogBytes) {
+    return Status::InvalidArgument("data exceeds " + std::to_string(kMaxReadLogBytes) + " bytes");
+  }
+  if (nextOffset != offset + data.size()) {
+    return Status::InvalidArgument("nextOffset must be offset plus the size of data");
+  }
   return Status::Ok();
 }
 

@@ -69,6 +69,9 @@ enum class MessageType : uint16_t {
   kDeleteSchedulingPolicy = 45,
   kDescribeSchedulingPolicies = 46,
   kDescribeSchedulingPoliciesReply = 47,
+  // client -> node agent's log server, and its reply
+  kReadLog = 48,
+  kReadLogReply = 49,
   // agent <-> coordinator
   kNodeStatus = 100,
   kNodeStatusAck = 101,
@@ -488,6 +491,49 @@ struct DescribeSchedulingPoliciesReply {
   std::vector<SchedulingPolicy> schedulingPolicies;
   template <class S, class V>
   static void Fields(S& s, V& v) { v("schedulingPolicies", s.schedulingPolicies); }
+};
+
+// ---- client -> node agent: an attempt's output ------------------------------
+// Served by each agent's log server (its Node.logAddress), not the
+// coordinator. Offsets count bytes of the attempt's whole output stream
+// (stdout and stderr interleaved); the agent keeps only a window of it.
+
+// The most a ReadLogReply carries; a larger maxBytes is served as this.
+inline constexpr uint32_t kMaxReadLogBytes = 1 << 20;
+
+// Answered with ErrorReply kNotFound when the agent has no log of that
+// attempt (never ran there, or deleted under its disk budget).
+struct ReadLogRequest {
+  static constexpr MessageType kType = MessageType::kReadLog;
+  std::string jobId;
+  uint32_t attemptNumber = 1;
+  uint64_t offset = 0;    // stream offset to read from
+  uint32_t maxBytes = 0;  // 0: only the offsets and `ended`
+  Status Validate() const;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("jobId", s.jobId);
+    v("attemptNumber", s.attemptNumber);
+    v("offset", s.offset);
+    v("maxBytes", s.maxBytes);
+  }
+};
+
+struct ReadLogReply {
+  static constexpr MessageType kType = MessageType::kReadLogReply;
+  std::string data;         // raw output bytes, at most kMaxReadLogBytes
+  uint64_t offset = 0;      // where `data` starts: past the request's offset
+                            // when that part was rotated away
+  uint64_t nextOffset = 0;  // offset + data size: where the next read starts
+  bool ended = false;       // no more output will come (the attempt ended)
+  Status Validate() const;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("data", s.data);
+    v("offset", s.offset);
+    v("nextOffset", s.nextOffset);
+    v("ended", s.ended);
+  }
 };
 
 // ---- operator: Raft membership ---------------------------------------------

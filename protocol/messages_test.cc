@@ -35,7 +35,7 @@ TEST(Messages, SamplesCoverEveryKnownMessageType) {
     EXPECT_TRUE(sampled.count(static_cast<MessageType>(t)))
         << "no fixture for " << MessageTypeName(static_cast<MessageType>(t));
   }
-  EXPECT_EQ(known, 46u);
+  EXPECT_EQ(known, 48u);
   EXPECT_EQ(sampled.size(), known);
 }
 
@@ -211,7 +211,7 @@ TEST(Messages, RejectsWrongProtocolVersion) {
 }
 
 TEST(Messages, RejectsUnknownMessageType) {
-  for (uint64_t t : {0, 2, 9, 48, 99, 107, 255, 65'535}) {
+  for (uint64_t t : {0, 2, 9, 50, 99, 107, 255, 65'535}) {
     Status s = DecodeEnvelope(RawFrame(1, t, 5, KillBody())).status();
     EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << t;
     EXPECT_EQ(s.message(), "unknown message type " + std::to_string(t));
@@ -510,6 +510,31 @@ TEST(Messages, AttemptEndedLimitsLogTailAndReason) {
   e = MakeAttemptEnded();
   e.attemptId = "";
   EXPECT_EQ(e.Validate().message(), "attemptId must not be empty");
+}
+
+TEST(Messages, ReadLogRefusesIdsThatAreNotOnePathComponent) {
+  EXPECT_TRUE(MakeReadLogRequest().Validate().ok());
+  for (const char* hostile : {"", "..", "../../etc", "a/b", "/etc/passwd", "job\n1"}) {
+    ReadLogRequest r = MakeReadLogRequest();
+    r.jobId = hostile;
+    Status s = DecodeAs<ReadLogRequest>(EncodeMessage(1, r));
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << hostile;
+    EXPECT_THAT(s.message(), HasSubstr("ReadLog: jobId")) << hostile;
+  }
+  ReadLogRequest r = MakeReadLogRequest();
+  r.attemptNumber = 0;
+  EXPECT_EQ(r.Validate().message(), "attemptNumber must be at least 1");
+}
+
+TEST(Messages, ReadLogReplyCarriesAtMostOneMebibyteAndConsistentOffsets) {
+  ReadLogReply rep{.data = std::string(kMaxReadLogBytes, 'x'), .offset = 5, .nextOffset = 5 + kMaxReadLogBytes};
+  EXPECT_TRUE(DecodeAs<ReadLogReply>(EncodeMessage(1, rep)).ok());  // fits the wire limits
+  rep.data.push_back('x');
+  rep.nextOffset += 1;
+  EXPECT_EQ(rep.Validate().message(), "data exceeds 1048576 bytes");
+  rep = MakeReadLogReply();
+  rep.nextOffset += 1;
+  EXPECT_EQ(rep.Validate().message(), "nextOffset must be offset plus the size of data");
 }
 
 TEST(Messages, NestedRecordValidateRunsOnDecode) {

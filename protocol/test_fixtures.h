@@ -421,4 +421,13 @@ inline DescribeSchedulingPoliciesReply MakeDescribeSchedulingPoliciesReply() {
   return {.schedulingPolicies = {MakeSchedulingPolicy()}};
 }
 
+inline ReadLogRequest MakeReadLogRequest() {
+  return {.jobId = "5f1e2d3c-0000-4000-8000-000000000001:17", .attemptNumber = 2, .offset = 4'294'967'296,
+          .maxBytes = kMaxReadLogBytes};
+}
+inline ReadLogReply MakeReadLogReply() {
+  return {.data = std::string("line 1\n\xff\x00 binary\n", 17), .offset = 4'294'967'300,
+          .nextOffset = 4'294'967'317, .ended = true};
+}
+
 }  // namespace gantry::protocol::fixtures

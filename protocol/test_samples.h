@@ -81,6 +81,8 @@ inline const std::vector<Sample>& AllSamples() {
       MakeSample("DeleteSchedulingPolicy", MakeDeleteSchedulingPolicyRequest(), 37),
       MakeSample("DescribeSchedulingPolicies", MakeDescribeSchedulingPoliciesRequest(), 38),
       MakeSample("DescribeSchedulingPoliciesReply", MakeDescribeSchedulingPoliciesReply(), 39),
+      MakeSample("ReadLog", MakeReadLogRequest(), 40),
+      MakeSample("ReadLogReply", MakeReadLogReply(), 41),
       MakeSample("NodeStatus", MakeNodeStatus(), 14),
       MakeSample("NodeStatusAck", MakeNodeStatusAck(), 15),
       MakeSample("LaunchAttempt", MakeLaunchAttempt(), 16),
