@@ -9,6 +9,7 @@
 #include "client/dev/dev_command.h"
 #include "coordinator/server/coordinator_command.h"
 #include "node/agent_command.h"
+#include "node/sandbox_exec_command.h"
 
 int main(int argc, char** argv) {
   // A closed socket or pipe must be an error return, never a dead process.
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   app.set_help_all_flag("--help-all", "Show help for every command");
   gantry::AddCoordinatorCommand(app);
   gantry::AddAgentCommand(app);
+  gantry::AddSandboxExecCommand(app);
   gantry::AddDevCommand(app);
   gantry::AddClientCommands(app);
   try {
