@@ -1,5 +1,6 @@
 // The verbs end to end: the real CLI parser and RpcClient against a fake
 // coordinator, checking what is sent, printed and returned as exit status.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -138,6 +139,11 @@ class Fake {
     fail_code_ = code;
     fail_message_ = std::move(message);
   }
+  // Node n1's log server, as DescribeNodes reports it.
+  void SetLogAddress(std::string address) {
+    std::lock_guard<std::mutex> lock(mu_);
+    log_address_ = std::move(address);
+  }
 
  private:
   std::vector<std::string> Handle(const Envelope& env) {
@@ -237,6 +243,7 @@ class Fake {
         rep.nodes.resize(1);
         rep.nodes[0].node.nodeId = "n1";
         rep.nodes[0].node.bootId = "boot";
+        rep.nodes[0].node.logAddress = log_address_;
         return Reply(env, rep);
       }
       case MessageType::kRaftListPeers:
@@ -286,6 +293,7 @@ class Fake {
   std::string change_message_;
   StatusCode fail_code_ = StatusCode::kOk;
   std::string fail_message_;
+  std::string log_address_;
   FakeCoordinator coord_;  // last: its thread stops before the rest goes
 };
 
@@ -452,8 +460,117 @@ TEST(Verbs, LogsOfARunningAttemptSaysWhen) {
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err,
-            "gantry: attempt 1 of job j1 has not ended yet (RUNNING on node n1); its output is available when "
-            "the attempt ends\n");
+            "gantry: attempt 1 of job j1 has not ended yet (RUNNING on node n1) and its output cannot be read "
+            "there (node n1 runs no log server); its tail is stored when the attempt ends\n");
+}
+
+// A node agent's log server holding `stream`: each ReadLog gets at most
+// `chunk` bytes; `ended_after` reads in, the log says it has ended.
+class FakeLogServer {
+ public:
+  FakeLogServer(std::string stream, size_t chunk, int ended_after = 0)
+      : stream_(std::move(stream)), chunk_(chunk), ended_after_(ended_after),
+        server_([this](const Envelope& env) { return Handle(env); }) {}
+  std::string endpoint() const { return server_.endpoint(); }
+  // Output that arrives once `reads` requests have been answered.
+  void AppendAfter(int reads, std::string more) {
+    std::lock_guard<std::mutex> lock(mu_);
+    later_ = std::move(more);
+    later_after_ = reads;
+  }
+  std::vector<protocol::ReadLogRequest> requests() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return requests_;
+  }
+
+ private:
+  std::vector<std::string> Handle(const Envelope& env) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto req = protocol::DecodeBody<protocol::ReadLogRequest>(env);
+    if (!req.ok()) return {FakeCoordinator::Error(env.requestId, StatusCode::kInvalidArgument, "bad")};
+    requests_.push_back(*req);
+    if (!later_.empty() && static_cast<int>(requests_.size()) > later_after_) {
+      stream_ += later_;
+      later_.clear();
+    }
+    protocol::ReadLogReply rep;
+    rep.offset = std::min<uint64_t>(req->offset, stream_.size());
+    rep.data = stream_.substr(rep.offset, std::min<size_t>(chunk_, req->maxBytes));
+    rep.nextOffset = rep.offset + rep.data.size();
+    rep.ended = static_cast<int>(requests_.size()) > ended_after_;
+    return Reply(env, rep);
+  }
+
+  std::mutex mu_;
+  std::string stream_;
+  size_t chunk_;
+  int ended_after_;
+  std::string later_;
+  int later_after_ = 0;
+  std::vector<protocol::ReadLogRequest> requests_;
+  FakeCoordinator server_;  // last: its thread stops before the rest goes
+};
+
+Job EndedJobOnN1(std::string tail) {
+  Job job = MakeJob("j1", JobStatus::kSucceeded);
+  job.attempts.resize(2);
+  job.attempts[0].attemptNumber = 1;
+  job.attempts[1].attemptNumber = 2;
+  job.attempts[1].node = "n1";
+  job.attempts[1].stoppedAt = 9;
+  job.attempts[1].logTail = std::move(tail);
+  return job;
+}
+
+TEST(Verbs, LogsReadsTheWholeLogFromTheNode) {
+  Fake fake;
+  fake.AddJob(EndedJobOnN1("tail only\n"));
+  FakeLogServer node("line one\nline two\n", 4);
+  fake.SetLogAddress(node.endpoint());
+  RunResult r = RunGantry({"logs", "--endpoint", fake.endpoint(), "j1"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "line one\nline two\n");
+  EXPECT_EQ(r.err, "");
+  std::vector<protocol::ReadLogRequest> reqs = node.requests();
+  ASSERT_EQ(reqs.size(), 6u);  // five chunks of at most 4 bytes, then an empty read
+  EXPECT_EQ(reqs[0].jobId, "j1");
+  EXPECT_EQ(reqs[0].attemptNumber, 2u);
+  EXPECT_EQ(reqs[0].offset, 0u);
+  EXPECT_EQ(reqs[5].offset, 18u);
+}
+
+TEST(Verbs, LogsFollowsUntilTheLogEnds) {
+  Fake fake;
+  Job job = EndedJobOnN1("");
+  job.status = JobStatus::kRunning;
+  job.attempts[1].stoppedAt.reset();
+  fake.AddJob(job);
+  FakeLogServer node("started\n", 1 << 20, /*ended_after=*/4);
+  node.AppendAfter(2, "working\n");  // comes while the client polls
+  fake.SetLogAddress(node.endpoint());
+  RunResult r = RunGantry({"logs", "--endpoint", fake.endpoint(), "j1", "--follow"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "started\nworking\n");
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(node.requests().size(), 5u);  // data, nothing yet, data, nothing yet, ended
+
+  // Without --follow, what is there now and no waiting.
+  FakeLogServer again("started\n", 1 << 20, /*ended_after=*/100);
+  fake.SetLogAddress(again.endpoint());
+  r = RunGantry({"logs", "--endpoint", fake.endpoint(), "j1"});
+  EXPECT_EQ(r.out, "started\n");
+  EXPECT_EQ(again.requests().size(), 2u);
+}
+
+TEST(Verbs, LogsFallsBackToTheStoredTailWhenTheNodeIsUnreachable) {
+  Fake fake;
+  fake.AddJob(EndedJobOnN1("the stored tail"));
+  fake.SetLogAddress(ClosedEndpoint());
+  RunResult r = RunGantry({"logs", "--endpoint", fake.endpoint(), "--rpc-timeout-seconds", "0.3", "j1"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "the stored tail\n");
+  EXPECT_THAT(r.err, ::testing::StartsWith("gantry: showing only the tail stored with attempt 2 of job j1 (at "
+                                           "most its last 64 KiB): cannot read the log on node n1: "));
 }
 
 TEST(Verbs, NodesJson) {
