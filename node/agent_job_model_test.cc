@@ -130,5 +130,32 @@ TEST_F(AgentJobModelTest, ArrayChildCanBeKilledAndTimedOutByItsId) {
   EXPECT_TRUE(fs::exists(config_.data_dir / "logs" / timed.jobId / "2" / "output.log"));
 }
 
+TEST_F(AgentJobModelTest, WatchedScratchPastItsRequestStopsTheAttemptWithAReason) {
+  config_.disk_quota = DiskQuotaChoice{DiskQuotaMethod::kWatch, "chosen by the test"};
+  config_.kill_grace_ms = 200;
+  StartAgent();
+  auto status = ReceiveStatus();
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->node.diskQuota, std::optional<std::string>("watch: chosen by the test"));
+  // 4 MiB into a 1 MiB request, then wait to be stopped.
+  auto over = Launch("over", {"sh", "-c", "head -c 4194304 /dev/urandom > \"$HOME/fill\" && sync && sleep 100"});
+  over.resources.diskMib = 1;
+  auto under = Launch("under", {"sh", "-c", "head -c 4096 /dev/urandom > \"$HOME/fill\" && sync"});
+  under.resources.diskMib = 1;
+  SendToAgent(over);
+  SendToAgent(under);
+  auto ended_under = ReceiveEnded("under");
+  ASSERT_TRUE(ended_under.has_value());
+  EXPECT_EQ(ended_under->exitCode, std::optional<int32_t>(0));
+  EXPECT_FALSE(ended_under->statusReason.has_value());
+  auto ended = ReceiveEnded("over");
+  ASSERT_TRUE(ended.has_value());
+  ASSERT_TRUE(ended->statusReason.has_value());
+  EXPECT_THAT(*ended->statusReason, ::testing::StartsWith("Job scratch disk exceeded its request: "));
+  EXPECT_THAT(*ended->statusReason, HasSubstr("MiB used, 1 MiB requested"));
+  EXPECT_EQ(ended->signal, std::optional<int32_t>(SIGTERM));
+  EXPECT_FALSE(fs::exists(Scratch() / "over"));
+}
+
 }  // namespace
 }  // namespace gantry::node

@@ -1,5 +1,7 @@
 #include "node/attempt_table.h"
 
+#include "node/end_reason.h"
+
 #include <algorithm>
 #include <unordered_set>
 
@@ -67,10 +69,25 @@ std::vector<std::string> AttemptTable::TakeExpired(int64_t now_ms) {
     Running& r = running_.at(id);  // a deadline only exists for a running attempt
     DisarmTimeout(id, r);
     r.timed_out = true;
+    r.agent_stop_reason = kStatusReasonTimeout;
     expired.push_back(std::move(id));
   }
   std::sort(expired.begin(), expired.end());
   return expired;
+}
+
+bool AttemptTable::OnAgentStop(const std::string& attempt_id, std::string status_reason) {
+  auto it = running_.find(attempt_id);
+  if (it == running_.end() || it->second.stopping()) return false;
+  GANTRY_CHECK(!status_reason.empty());
+  it->second.agent_stop_reason = std::move(status_reason);
+  DisarmTimeout(attempt_id, it->second);
+  return true;
+}
+
+std::string AttemptTable::AgentStopReason(const std::string& attempt_id) const {
+  auto it = running_.find(attempt_id);
+  return it == running_.end() ? std::string() : it->second.agent_stop_reason;
 }
 
 bool AttemptTable::TimedOut(const std::string& attempt_id) const {

@@ -83,6 +83,18 @@ class AttemptTable {
   // True if TakeExpired returned this running attempt.
   bool TimedOut(const std::string& attempt_id) const;
 
+  // The agent itself stops a running attempt for a reason the job's retry
+  // rules may match (e.g. its scratch disk past its request): like a
+  // timeout, later kill requests are ignored and AttemptsToKill skips it.
+  // True only for the first stop of a running attempt not already being
+  // stopped; the caller stops the process then. Precondition: non-empty.
+  bool OnAgentStop(const std::string& attempt_id, std::string status_reason);
+
+  // The statusReason of the agent's own stop: the one given to OnAgentStop,
+  // or "Job attempt duration exceeded timeout" after TakeExpired; empty if
+  // neither (or not running).
+  std::string AgentStopReason(const std::string& attempt_id) const;
+
   // The attempt's processes are gone and its scratch is deleted: it stops
   // counting as running, its pending AttemptStarted is superseded, and
   // `report` is pending until acknowledged. Returns the id of a report dropped
@@ -116,7 +128,8 @@ class AttemptTable {
     std::string kill_reason;             // empty until a kill is requested
     std::optional<int64_t> deadline_ms;  // while armed and not yet expired
     bool timed_out = false;
-    bool stopping() const { return !kill_reason.empty() || timed_out; }
+    std::string agent_stop_reason;  // set by OnAgentStop or a timeout
+    bool stopping() const { return !kill_reason.empty() || !agent_stop_reason.empty(); }
   };
   void PruneRecent(int64_t now_ms);
   void DisarmTimeout(const std::string& attempt_id, Running& r);

@@ -114,5 +114,26 @@ TEST_F(AttemptTimeoutTest, ArrayChildIdsWithAColonWork) {
   EXPECT_THAT(table_.TakeExpired(Now()), ElementsAre("6f1c2a9e-0b7d-4c1e-9a53-2d8f4e7b1c00:3-1"));
 }
 
+TEST_F(AttemptTimeoutTest, AgentStopCancelsTheTimeoutAndWinsOverALaterKill) {
+  Start("a1", 5);
+  EXPECT_EQ(table_.AgentStopReason("a1"), "");
+  ASSERT_TRUE(table_.OnAgentStop("a1", "Job scratch disk exceeded its request"));
+  EXPECT_FALSE(table_.OnAgentStop("a1", "again")) << "only the first stop counts";
+  EXPECT_FALSE(table_.OnKillRequested("a1", "Terminated: later"));
+  EXPECT_EQ(table_.NextDeadline(), std::nullopt);
+  clock_.Advance(5000);
+  EXPECT_THAT(table_.TakeExpired(Now()), IsEmpty());
+  EXPECT_EQ(table_.AgentStopReason("a1"), "Job scratch disk exceeded its request");
+  EXPECT_EQ(table_.KillReason("a1"), "");
+}
+
+TEST_F(AttemptTimeoutTest, TimeoutIsAnAgentStopReason) {
+  Start("a1", 1);
+  clock_.Advance(1000);
+  ASSERT_THAT(table_.TakeExpired(Now()), ElementsAre("a1"));
+  EXPECT_EQ(table_.AgentStopReason("a1"), "Job attempt duration exceeded timeout");
+  EXPECT_FALSE(table_.OnAgentStop("a1", "Job scratch disk exceeded its request"));
+}
+
 }  // namespace
 }  // namespace gantry::node

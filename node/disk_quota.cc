@@ -52,6 +52,8 @@ std::string_view DiskQuotaMethodName(DiskQuotaMethod method) {
       return "none";
     case DiskQuotaMethod::kLoopExt4:
       return "loop-ext4";
+    case DiskQuotaMethod::kWatch:
+      return "watch";
   }
   return "unknown";
 }
@@ -60,8 +62,9 @@ Result<DiskQuotaMode> ParseDiskQuotaMode(std::string_view text) {
   if (text == "auto") return DiskQuotaMode::kAuto;
   if (text == "none") return DiskQuotaMode::kNone;
   if (text == "loop-ext4") return DiskQuotaMode::kLoopExt4;
+  if (text == "watch") return DiskQuotaMode::kWatch;
   return Status::InvalidArgument("--job-disk-quota: \"" + std::string(text.substr(0, 64)) +
-                                 "\" is not auto, none or loop-ext4");
+                                 "\" is not auto, none, loop-ext4 or watch");
 }
 
 uint64_t JobDiskMib(uint64_t requested_mib, uint64_t default_mib) {

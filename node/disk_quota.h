@@ -21,22 +21,28 @@
 namespace gantry::node {
 
 enum class DiskQuotaMethod : uint8_t {
-  kNone,      // no hard limit: the scratch directory is a plain directory
+  kNone,      // no limit: the scratch directory is a plain directory
   kLoopExt4,  // each scratch directory is its own ext4 on a loop device
+  // A plain directory whose usage the agent measures every heartbeat,
+  // stopping the attempt once it holds more than the job asked for. Not a
+  // hard limit (the job can overshoot between two measurements), so only
+  // the fallback where loop-ext4 cannot work.
+  kWatch,
 };
 
-// "none", "loop-ext4".
+// "none", "loop-ext4", "watch".
 std::string_view DiskQuotaMethodName(DiskQuotaMethod method);
 
 // What --job-disk-quota asks for.
 enum class DiskQuotaMode : uint8_t {
-  kAuto,      // loop-ext4 if the start-up probe passes, else none
-  kNone,      // never limit
+  kAuto,      // loop-ext4 if the start-up probe passes, else watch
+  kNone,      // never limit (the scheduler then sends only jobs asking for no disk)
   kLoopExt4,  // loop-ext4 or refuse to start
+  kWatch,     // watch, even where loop-ext4 would work
 };
 
-// Parses "auto", "none" or "loop-ext4"; kInvalidArgument naming the flag
-// otherwise.
+// Parses "auto", "none", "loop-ext4" or "watch"; kInvalidArgument naming the
+// flag otherwise.
 Result<DiskQuotaMode> ParseDiskQuotaMode(std::string_view text);
 
 // The method a node settled on at start, and why (including why the others

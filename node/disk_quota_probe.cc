@@ -74,7 +74,12 @@ Status ProbeLoopExt4(const fs::path& data_dir) {
 Result<DiskQuotaChoice> ChooseDiskQuota(const fs::path& data_dir, DiskQuotaMode mode) {
   if (mode == DiskQuotaMode::kNone) {
     return DiskQuotaChoice{DiskQuotaMethod::kNone,
-                           "disabled by --job-disk-quota=none; job disk is not limited"};
+                           "disabled by --job-disk-quota=none; job disk is not limited, so this node "
+                           "takes only jobs that ask for no disk"};
+  }
+  if (mode == DiskQuotaMode::kWatch) {
+    return DiskQuotaChoice{DiskQuotaMethod::kWatch,
+                           "chosen by --job-disk-quota=watch; scratch usage measured every heartbeat"};
   }
   Status probe = ProbeLoopExt4(data_dir);
   if (probe.ok()) {
@@ -84,9 +89,9 @@ Result<DiskQuotaChoice> ChooseDiskQuota(const fs::path& data_dir, DiskQuotaMode 
   if (mode == DiskQuotaMode::kLoopExt4) {
     return probe.WithContext("--job-disk-quota=loop-ext4: probe failed");
   }
-  return DiskQuotaChoice{DiskQuotaMethod::kNone, "loop-ext4: probe failed: " + probe.message() +
-                                                     "; " + std::string(kOthers) +
-                                                     "; job disk is not limited"};
+  return DiskQuotaChoice{DiskQuotaMethod::kWatch, "loop-ext4: probe failed: " + probe.message() +
+                                                      "; " + std::string(kOthers) +
+                                                      "; scratch usage measured every heartbeat instead"};
 }
 
 }  // namespace gantry::node

@@ -13,6 +13,7 @@ TEST(ParseDiskQuotaMode, AcceptsTheThreeModesAndNamesTheFlagOtherwise) {
   EXPECT_EQ(*ParseDiskQuotaMode("auto"), DiskQuotaMode::kAuto);
   EXPECT_EQ(*ParseDiskQuotaMode("none"), DiskQuotaMode::kNone);
   EXPECT_EQ(*ParseDiskQuotaMode("loop-ext4"), DiskQuotaMode::kLoopExt4);
+  EXPECT_EQ(*ParseDiskQuotaMode("watch"), DiskQuotaMode::kWatch);
   Result<DiskQuotaMode> bad = ParseDiskQuotaMode("xfs");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
@@ -22,6 +23,7 @@ TEST(ParseDiskQuotaMode, AcceptsTheThreeModesAndNamesTheFlagOtherwise) {
 TEST(DiskQuotaMethodName, NamesEachMethod) {
   EXPECT_EQ(DiskQuotaMethodName(DiskQuotaMethod::kNone), "none");
   EXPECT_EQ(DiskQuotaMethodName(DiskQuotaMethod::kLoopExt4), "loop-ext4");
+  EXPECT_EQ(DiskQuotaMethodName(DiskQuotaMethod::kWatch), "watch");
 }
 
 TEST(JobDiskMib, UsesTheRequestOrTheDefaultForZero) {

@@ -40,6 +40,11 @@ std::string EndReason(const Outcome& outcome, std::string_view argv0,
   return std::string(kReasonExited);
 }
 
+std::optional<std::string> EndStatusReason(const Outcome& outcome, std::string_view agent_stop_reason) {
+  if (agent_stop_reason.empty() || !outcome.stopped) return std::nullopt;
+  return std::string(agent_stop_reason);
+}
+
 std::optional<std::string> EndStatusReason(const Outcome& outcome, bool timed_out) {
   if (!timed_out || !outcome.stopped) return std::nullopt;
   return std::string(kStatusReasonTimeout);

@@ -63,4 +63,9 @@ std::string EndReason(const Outcome& outcome, std::string_view argv0, std::strin
 // ended on its own, however long its cleanup took.
 std::optional<std::string> EndStatusReason(const Outcome& outcome, bool timed_out);
 
+// The same for any stop the agent made itself (AttemptTable::AgentStopReason):
+// `agent_stop_reason` when it is non-empty and the stop reached the running
+// process; none otherwise.
+std::optional<std::string> EndStatusReason(const Outcome& outcome, std::string_view agent_stop_reason);
+
 }  // namespace gantry::node

@@ -84,5 +84,16 @@ TEST(EndStatusReason, NoneWithoutTimeout) {
   EXPECT_EQ(EndStatusReason(o, /*timed_out=*/false), std::nullopt);
 }
 
+TEST(EndStatusReason, AgentStopThatReachedTheProcessIsReported) {
+  Outcome o;
+  o.signal = 15;
+  o.stopped = true;
+  EXPECT_EQ(EndStatusReason(o, std::string_view("Job scratch disk exceeded its request")),
+            std::optional<std::string>("Job scratch disk exceeded its request"));
+  EXPECT_EQ(EndStatusReason(o, std::string_view()), std::nullopt);
+  o.stopped = false;  // it had exited on its own
+  EXPECT_EQ(EndStatusReason(o, std::string_view("Job scratch disk exceeded its request")), std::nullopt);
+}
+
 }  // namespace
 }  // namespace gantry::node

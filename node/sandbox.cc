@@ -48,10 +48,13 @@ Result<SandboxPaths> SandboxPathsFor(const std::filesystem::path& data_dir,
                                      const ScratchDiskPolicy& disk) {
   GANTRY_ASSIGN_OR_RETURN(SandboxPaths paths, SandboxPathsFor(data_dir, launch));
   if (disk.method == DiskQuotaMethod::kNone) return paths;
-  paths.scratch_disk_mib = JobDiskMib(launch.resources.diskMib, disk.default_job_disk_mib);
-  if (paths.scratch_disk_mib == 0) {
-    return Status::InvalidArgument("scratch disk size is 0 MiB (no request and no default)");
+  const uint64_t mib = JobDiskMib(launch.resources.diskMib, disk.default_job_disk_mib);
+  if (mib == 0) return Status::InvalidArgument("scratch disk size is 0 MiB (no request and no default)");
+  if (disk.method == DiskQuotaMethod::kWatch) {
+    paths.watched_disk_mib = mib;
+    return paths;
   }
+  paths.scratch_disk_mib = mib;
   paths.scratch_image = ScratchImagePath(data_dir, paths.scratch_dir.filename().string());
   return paths;
 }

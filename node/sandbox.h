@@ -39,6 +39,9 @@ struct SandboxPaths {
   // plain directory on the data dir's filesystem.
   std::filesystem::path scratch_image;
   uint64_t scratch_disk_mib = 0;
+  // With the watch method the scratch is a plain directory the agent
+  // measures against this many MiB (see disk_watch.h); 0 otherwise.
+  uint64_t watched_disk_mib = 0;
 };
 
 // How a node limits its attempts' scratch space (settled at start).
@@ -65,10 +68,10 @@ std::string ScratchDirName(std::string_view attempt_id);
 Result<SandboxPaths> SandboxPathsFor(const std::filesystem::path& data_dir,
                                      const protocol::LaunchAttempt& launch);
 
-// The same, with the scratch filesystem's image and size filled in when
-// `disk` has a method: the size is launch.resources.diskMib, or
-// disk.default_job_disk_mib when that is 0. kInvalidArgument as above, or if
-// the size comes out 0.
+// The same, with the scratch filesystem's image and size filled in for the
+// loop-ext4 method, or watched_disk_mib for the watch method: the size is
+// launch.resources.diskMib, or disk.default_job_disk_mib when that is 0.
+// kInvalidArgument as above, or if the size comes out 0.
 Result<SandboxPaths> SandboxPathsFor(const std::filesystem::path& data_dir,
                                      const protocol::LaunchAttempt& launch,
                                      const ScratchDiskPolicy& disk);

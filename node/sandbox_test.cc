@@ -33,6 +33,7 @@ TEST(SandboxPaths, WithoutAQuotaTheScratchIsAPlainDirectory) {
   auto paths = SandboxPathsFor("/data", Launch(), ScratchDiskPolicy{DiskQuotaMethod::kNone, 1024});
   ASSERT_TRUE(paths.ok()) << paths.status().ToString();
   EXPECT_EQ(paths->scratch_disk_mib, 0u);
+  EXPECT_EQ(paths->watched_disk_mib, 0u);
   EXPECT_TRUE(paths->scratch_image.empty());
 }
 
@@ -53,6 +54,16 @@ TEST(SandboxPaths, AQuotaSizesTheScratchByTheRequestOrTheDefault) {
                 .status()
                 .code(),
             StatusCode::kInvalidArgument);
+}
+
+TEST(SandboxPaths, TheWatchMethodKeepsAPlainDirectoryAndItsLimit) {
+  auto l = Launch();
+  l.resources.diskMib = 64;
+  auto paths = SandboxPathsFor("/data", l, ScratchDiskPolicy{DiskQuotaMethod::kWatch, 1024});
+  ASSERT_TRUE(paths.ok()) << paths.status().ToString();
+  EXPECT_EQ(paths->watched_disk_mib, 64u);
+  EXPECT_EQ(paths->scratch_disk_mib, 0u);
+  EXPECT_TRUE(paths->scratch_image.empty());
 }
 
 TEST(SandboxPaths, ArrayChildIdsAreUsable) {
