@@ -65,6 +65,9 @@ Status Agent::Run() {
   Status started = Start();
   if (!started.ok()) CloseAll();
   uv_run(&loop_, UV_RUN_DEFAULT);
+  log_server_.reset();
+  log_retention_.reset();
+  disk_watch_.reset();  // after uv_run: no measurement is in flight any more
   executor_.reset();
   coordinators_.reset();
   if (int rc = uv_loop_close(&loop_); rc != 0) {
@@ -91,11 +94,25 @@ Status Agent::Start() {
   uv_signal_start(&sigterm_, on_signal, SIGTERM);
   // Attempt cgroups carry this agent's own prefix (its data dir's), so a
   // sweep never touches another agent's on the same machine.
+  disk_watch_ = std::make_unique<DiskWatch>(
+      &loop_, [this](const std::string& id, uint64_t used_bytes, uint64_t limit_mib) {
+        std::string reason = DiskExceededDetail(used_bytes, limit_mib);
+        if (!table_.OnAgentStop(id, reason)) return;  // already being stopped
+        log_->warn("attempt stopping: scratch disk past its request attempt_id={} detail={}", id, reason);
+        executor_->Stop(id);
+      });
   executor_ = std::make_unique<Executor>(
       &loop_, exec_log_,
-      ExecutorOptions{.kill_grace_ms = config_.kill_grace_ms, .cgroup_prefix = AgentCgroupPrefix(config_.data_dir.string())});
+      ExecutorOptions{.kill_grace_ms = config_.kill_grace_ms, .cgroup_prefix = AgentCgroupPrefix(config_.data_dir.string()),
+                      .max_log_bytes_per_attempt = config_.max_log_bytes_per_attempt,
+                      .gantry_binary = config_.gantry_binary, .isolation = config_.isolation.use});
   log_->info("disk quota method={} reason={}", DiskQuotaMethodName(config_.disk_quota.method),
              config_.disk_quota.reason);
+  log_->info("process isolation uses={} run_as_user={} not_used={}",
+             DescribeIsolationUsed(config_.isolation),
+             config_.isolation.use.user ? config_.isolation.user_name : "the agent's",
+             config_.isolation.not_used.empty() ? "none"
+                                                : fmt::format("{}", fmt::join(config_.isolation.not_used, "; ")));
 
   // A crashed run's attempts may still run in their cgroups: kill them
   // before their scratch goes.
@@ -114,6 +131,7 @@ Status Agent::Start() {
   if (!std::filesystem::is_directory(ScratchRoot(config_.data_dir), ec)) {
     return Status::Unavailable("no scratch directory under " + config_.data_dir.string());
   }
+  GANTRY_RETURN_IF_ERROR(StartLogs());
 
   GANTRY_RETURN_IF_ERROR(Connect());
   {
@@ -145,6 +163,23 @@ Status Agent::Connect() {
                                 "inproc://gantry-agent-monitor-" + boot_id_);
 }
 
+Status Agent::StartLogs() {
+  log_retention_ = std::make_unique<LogRetention>(
+      &loop_, log_, LogRoot(config_.data_dir), config_.log_budget_bytes,
+      [this] { return executor_->LogDirsInUse(); });
+  log_retention_->RunNow();  // what an earlier run left may be over the budget already
+  if (config_.log_listen.empty()) {
+    log_->info("log server off: gantry logs shows only the tails kept with attempts");
+    return Status::Ok();
+  }
+  log_server_ = std::make_unique<LogServer>(
+      log_, config_.data_dir, [this](const std::filesystem::path& dir) { return executor_->LogOpen(dir); });
+  GANTRY_ASSIGN_OR_RETURN(log_address_, log_server_->Start(&loop_, context_, config_.log_listen));
+  log_->info("log server listening address={} max_log_bytes_per_attempt={} log_budget_bytes={}", log_address_,
+             config_.max_log_bytes_per_attempt, config_.log_budget_bytes);
+  return Status::Ok();
+}
+
 void Agent::CloseAll() {
   if (!handles_open_) return;
   handles_open_ = false;
@@ -160,6 +195,7 @@ void Agent::CloseAll() {
     uv_close(reinterpret_cast<uv_handle_t*>(&stop_async_), nullptr);
   }
   if (coordinators_) coordinators_->CloseAll();
+  if (log_server_) log_server_->Close();
 }
 
 // ---- incoming ----------------------------------------------------------------
@@ -230,6 +266,7 @@ void Agent::HandleLaunch(const protocol::LaunchAttempt& launch) {
         Outcome{.start_failure = StartFailure::kSandbox, .start_error = env.status().message()});
     return;
   }
+  const uint64_t watched_disk_mib = paths->watched_disk_mib;
   LaunchSpec spec{id,     launch.command, std::move(env).value(), *paths, launch.resources.memoryMib,
                   launch.resources.vcpus};
   Result<int> pid = executor_->Start(std::move(spec), [this, id, argv0](Outcome outcome) {
@@ -243,6 +280,7 @@ void Agent::HandleLaunch(const protocol::LaunchAttempt& launch) {
   }
   log_->info("attempt started attempt_id={} job_id={} pid={}", id, launch.jobId, *pid);
   table_.OnStarted(id);
+  if (watched_disk_mib > 0) disk_watch_->Add(id, ScratchRoot(config_.data_dir) / ScratchDirName(id), watched_disk_mib);
   if (launch.timeoutSeconds) {
     // The attempt's duration counts from here, its process's start.
     const int64_t now = clock_.MonotonicMillis();
@@ -333,7 +371,8 @@ void Agent::FinishAttempt(const std::string& attempt_id, const std::string& argv
   report.exitCode = outcome.exit_code;
   report.signal = outcome.signal;
   report.reason = EndReason(outcome, argv0, table_.KillReason(attempt_id));
-  report.statusReason = EndStatusReason(outcome, table_.TimedOut(attempt_id));
+  report.statusReason = EndStatusReason(outcome, std::string_view(table_.AgentStopReason(attempt_id)));
+  if (disk_watch_) disk_watch_->Remove(attempt_id);
   report.logTail = std::move(outcome.log_tail);
   log_->info("attempt ended attempt_id={} exit_code={} signal={} reason={} status_reason={}",
              attempt_id, OptionalText(report.exitCode), OptionalText(report.signal), report.reason,
@@ -369,6 +408,8 @@ void Agent::CheckDisk() {
     const size_t cleared = RetryPendingScratchCleanups();
     if (cleared > 0) log_->info("scratch cleanup retried and done count={}", cleared);
   }
+  if (log_retention_) log_retention_->Trigger();
+  if (disk_watch_) disk_watch_->Poll();
 }
 
 // ---- outgoing ----------------------------------------------------------------
@@ -380,8 +421,9 @@ void Agent::SendStatusAndReports(const std::vector<size_t>& targets) {
   status.node.bootId = boot_id_;
   status.node.capacity = config_.capacity;
   status.node.labels = config_.labels;
+  status.node.logAddress = log_address_;
   status.node.diskQuota = std::string(DiskQuotaMethodName(config_.disk_quota.method));
-  if (config_.disk_quota.method == DiskQuotaMethod::kNone) *status.node.diskQuota += ": " + config_.disk_quota.reason;
+  if (config_.disk_quota.method != DiskQuotaMethod::kLoopExt4) *status.node.diskQuota += ": " + config_.disk_quota.reason;
   if (status.node.diskQuota->size() > 512) status.node.diskQuota->resize(512);
   if (!free_disk_.accept_work) status.unschedulableReason = free_disk_.reason;
   status.sequence = table_.NextStatusSequence();

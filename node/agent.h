@@ -17,6 +17,9 @@
 //   NodeStatusAck makes its replica the leader; ErrorReply kUnavailable from
 //   the leader or its drop forgets it. An ErrorReply, or no answer at all,
 //   never kills anything.
+//   logs: the log server (log_server.h) answers ReadLog for DATA/logs; its
+//   address goes out as Node.logAddress. Ended attempts' logs past the log
+//   budget are deleted at start and on every heartbeat (log_retention.h).
 //   SIGINT, SIGTERM, RequestStop ─> SIGKILL every attempt, wait for cleanup, close, return
 //   a second signal ─> _Exit(128 + signal) at once
 #pragma once
@@ -39,8 +42,11 @@
 #include "node/agent_config.h"
 #include "node/attempt_table.h"
 #include "node/coordinator_connections.h"
+#include "node/disk_watch.h"
 #include "node/end_reason.h"
 #include "node/executor.h"
+#include "node/log_retention.h"
+#include "node/log_server.h"
 #include "protocol/messages.h"
 
 namespace gantry::node {
@@ -69,6 +75,8 @@ class Agent {
  private:
   Status Start();
   Status Connect();
+  // The log retention's first run and the log server.
+  Status StartLogs();
   void CloseAll();
 
   void OnFrames(size_t connection, LoopSocket::Frames& frames);
@@ -88,7 +96,8 @@ class Agent {
   // NodeStatus, then the pending reports, to `targets` (reports only to
   // those of them that are report targets).
   void SendStatusAndReports(const std::vector<size_t>& targets);
-  // Every heartbeat: free disk against the threshold, pending scratch cleanups.
+  // Every heartbeat: free disk against the threshold, pending scratch cleanups,
+  // and a log retention run unless one is in flight.
   void CheckDisk();
   // Sends `message` to each connection in `targets`. False when none could
   // queue it (none connected).
@@ -127,6 +136,10 @@ class Agent {
   std::unique_ptr<Executor> executor_;
   zmq::context_t context_;
   std::unique_ptr<CoordinatorConnections> coordinators_;
+  std::unique_ptr<LogServer> log_server_;
+  std::unique_ptr<LogRetention> log_retention_;
+  std::unique_ptr<DiskWatch> disk_watch_;  // with the watch disk quota method
+  std::string log_address_;  // the log server's, for NodeStatus; empty without one
   uint64_t next_request_id_ = 1;
   FreeDiskVerdict free_disk_;  // the latest CheckDisk; accepts work until it says otherwise
 };

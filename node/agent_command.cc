@@ -1,6 +1,7 @@
 // `gantry agent`: flags -> AgentConfig -> Agent::Run.
 #include "node/agent_command.h"
 
+#include <cstdlib>
 #include <memory>
 
 #include "common/logging.h"
@@ -47,11 +48,39 @@ void AddAgentCommand(CLI::App& app) {
                   "Below this much free disk under --data-dir the node takes no new work")
       ->capture_default_str()
       ->check(CLI::Range(uint64_t{0}, protocol::kMaxDiskMib));
+  cmd->add_option("--max-log-mib-per-attempt", flags->max_log_mib_per_attempt,
+                  "Output (stdout and stderr) kept on the node per attempt in MiB; older output is "
+                  "rotated away, the newest kept")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 20));
+  cmd->add_option("--log-budget-mib", flags->log_budget_mib,
+                  "Disk in MiB all attempts' logs may take; past it, ended attempts' logs are "
+                  "deleted, oldest first")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{0}, protocol::kMaxDiskMib));
+  cmd->add_option("--log-listen", flags->log_listen,
+                  "Endpoint of the log server `gantry logs` reads from, tcp://HOST:PORT (port 0: any "
+                  "free port); empty: none")
+      ->capture_default_str();
   cmd->add_option("--kill-grace-seconds", flags->kill_grace_seconds,
                   "Seconds between SIGTERM and SIGKILL when an attempt is killed")
       ->capture_default_str()
       ->check(CLI::Range(0u, 86'400u));
+  cmd->add_option("--isolation", flags->isolation,
+                  "Process isolation for attempts: auto (a pid namespace and a private /tmp, as far "
+                  "as the kernel allows; the agent logs what it uses) or none")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "none"}));
+  cmd->add_option("--run-as-user", flags->run_as_user,
+                  "Run jobs as this user, NAME or UID:GID (default: the agent's own user); "
+                  "needs an agent running as root, which refuses to start otherwise")
+      ->type_name("USER");
   cmd->callback([flags] {
+    // Each attempt's teardown (cgroup kill, unmount, loop detach, deletes)
+    // blocks one libuv worker for milliseconds; libuv's default of 4 workers
+    // would make ending attempts queue behind each other on a busy node. Set
+    // before the first piece of work is queued; an operator's value wins.
+    ::setenv("UV_THREADPOOL_SIZE", "16", /*overwrite=*/0);
     SetLogRole("agent");
     Logger log = MakeLogger("agent");
     Result<node::AgentConfig> config = node::ResolveAgentConfig(*flags);
@@ -59,6 +88,13 @@ void AddAgentCommand(CLI::App& app) {
       log->error("agent cannot start error={}", config.status().message());
       throw CLI::RuntimeError(2);
     }
+    // Attempts start through this binary's `sandbox-exec`: /proc/self/exe
+    // is the running image, even after the file is replaced on disk.
+    if (Result<std::string> self = node::ResolveSelfExecutable(); !self.ok()) {
+      log->error("agent cannot start error={}", self.status().message());
+      throw CLI::RuntimeError(2);
+    }
+    config->gantry_binary = node::kSelfExecutable;
     SystemClock clock;
     node::Agent agent(std::move(config).value(), log, MakeLogger("exec"), clock);
     Status s = agent.Run();

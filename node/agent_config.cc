@@ -147,6 +147,12 @@ Result<AgentConfig> ResolveAgentConfig(const AgentFlags& flags) {
   }
   config.default_job_disk_mib = flags.default_job_disk_mib;
   config.min_free_disk_mib = flags.min_free_disk_mib;
+  if (flags.max_log_mib_per_attempt == 0) {
+    return Status::InvalidArgument("--max-log-mib-per-attempt must be at least 1");
+  }
+  config.max_log_bytes_per_attempt = flags.max_log_mib_per_attempt << 20;
+  config.log_budget_bytes = flags.log_budget_mib << 20;
+  config.log_listen = flags.log_listen;
 
   if (flags.data_dir.empty()) return Status::InvalidArgument("--data-dir must not be empty");
   std::error_code ec;
@@ -176,6 +182,14 @@ Result<AgentConfig> ResolveAgentConfig(const AgentFlags& flags) {
     GANTRY_ASSIGN_OR_RETURN(config.capacity.diskMib, FingerprintDiskMib(config.data_dir));
   }
   GANTRY_ASSIGN_OR_RETURN(config.disk_quota, ChooseDiskQuota(config.data_dir, quota_mode));
+  GANTRY_ASSIGN_OR_RETURN(IsolationMode isolation_mode, ParseIsolationMode(flags.isolation));
+  config.isolation = ProbeIsolation(isolation_mode, config.data_dir);
+  if (!flags.run_as_user.empty()) {
+    GANTRY_ASSIGN_OR_RETURN(RunAsUser user, ResolveRunAsUser(flags.run_as_user));
+    GANTRY_RETURN_IF_ERROR(ProbeRunAsUser(user));
+    config.isolation.use.user = user.ids;
+    config.isolation.user_name = user.name;
+  }
   return config;
 }
 

@@ -15,6 +15,7 @@
 
 #include "gantry/status.h"
 #include "node/disk_quota.h"
+#include "node/isolation_probe.h"
 #include "protocol/types.h"
 
 namespace gantry::node {
@@ -33,6 +34,11 @@ struct AgentFlags {
   std::string job_disk_quota = "auto";  // --job-disk-quota: auto, none, loop-ext4
   uint64_t default_job_disk_mib = 1024;  // --default-job-disk-mib: for jobs asking for 0
   uint64_t min_free_disk_mib = 1024;     // --min-free-disk-mib: below it, take no new work
+  uint64_t max_log_mib_per_attempt = 64;  // --max-log-mib-per-attempt: output kept per attempt
+  uint64_t log_budget_mib = 2048;         // --log-budget-mib: all attempts' logs together
+  std::string log_listen = "tcp://127.0.0.1:0";  // --log-listen: the log server; empty: none
+  std::string isolation = "auto";        // --isolation: auto, none
+  std::string run_as_user;               // --run-as-user NAME or UID:GID; empty: the agent's
 };
 
 struct AgentConfig {
@@ -48,6 +54,18 @@ struct AgentConfig {
   DiskQuotaChoice disk_quota;
   uint64_t default_job_disk_mib = 1024;
   uint64_t min_free_disk_mib = 1024;  // see CheckFreeDisk
+  // Output kept per attempt (rotated, newest kept), and what all attempts'
+  // logs may take before ended ones are deleted, oldest first.
+  uint64_t max_log_bytes_per_attempt = uint64_t{64} << 20;
+  uint64_t log_budget_bytes = uint64_t{2048} << 20;
+  // Where the log server binds (port 0: ephemeral); empty: no log server.
+  std::string log_listen = "tcp://127.0.0.1:0";
+  // Process isolation for attempts, probed at start (isolation_probe.h);
+  // not_used says why the rest is off. Default: none.
+  IsolationChoice isolation;
+  // What the executor spawns as `gantry sandbox-exec`; empty: no isolation,
+  // cgroups joined through a shell shim. The agent command sets it.
+  std::string gantry_binary;
 };
 
 // Splits a comma-separated endpoint list. kInvalidArgument if it is empty,
@@ -75,7 +93,9 @@ Result<std::string> LoadOrCreateNodeId(const std::filesystem::path& data_dir);
 // Validates the flags, creates the data directory, settles the node id,
 // fingerprints what the flags leave open and probes the disk quota method
 // (ChooseDiskQuota: with "auto" or "loop-ext4" it mounts a 16 MiB scratch
-// for a moment; needs root, else "auto" settles on none). kInvalidArgument for bad flags,
+// for a moment; needs root, else "auto" settles on none) and process isolation
+// (ProbeIsolation; a --run-as-user the agent cannot switch to is
+// kInvalidArgument). kInvalidArgument for bad flags,
 // kUnavailable for I/O errors; the message names the flag or path.
 Result<AgentConfig> ResolveAgentConfig(const AgentFlags& flags);
 

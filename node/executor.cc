@@ -12,7 +12,8 @@
 #include <cstring>
 
 #include "gantry/check.h"
-#include "node/log_tail.h"
+#include "node/attempt_log.h"
+#include "node/attempt_log_pipe.h"
 #include "node/sandbox_fs.h"
 #include "protocol/types.h"
 
@@ -20,14 +21,18 @@ namespace gantry::node {
 
 // An attempt's way through the executor:
 //
-//   Start ──spawned──> kRunning ──leader exited──> kReaping ──group empty──> kCleaning
+//   Start ──spawned──> kRunning ──leader exited──> kReaping ──group empty──> kKilling
 //     │                  Stop: SIGTERM to the group;  SIGKILL the group, reap;    worker thread:
-//     │                  SIGKILL after the grace      poll until none is left     tail, rm -r
-//     └──sandbox or spawn failed──────────────────────────────────────────────> kCleaning
+//     │                  SIGKILL after the grace      poll until none is left     kill the cgroups
+//     └──sandbox or spawn failed──────────────────────────────────────────────> (if any)
 //                                                                                   │
-//              on_finished <── (handles closed) <── kClosing <──────────────────────┘
+//   kDraining: the output pipe's readable rest is logged, the pipe closed <─────────┘
+//       │  (never waits for EOF: an escaped process may hold the pipe)
+//       └──> kCleaning: worker thread: log tail, rm -r the scratch, rmdir the cgroups
+//                 │
+//   on_finished <── (handles closed) <── kClosing
 struct Executor::Proc {
-  enum class State : uint8_t { kStarting, kRunning, kReaping, kCleaning, kClosing };
+  enum class State : uint8_t { kStarting, kRunning, kReaping, kKilling, kDraining, kCleaning, kClosing };
 
   Executor* owner = nullptr;
   std::string attempt_id;
@@ -40,11 +45,12 @@ struct Executor::Proc {
   uv_work_t work{};
   bool process_open = false;
   int open_handles = 0;
+  std::unique_ptr<AttemptLogPipe> log;  // null when the sandbox failed
   uint64_t reap_since_ms = 0;
   uint64_t reap_delay_ms = 1;
   bool reap_warned = false;
-  // In kCleaning the worker thread writes these and the loop thread leaves
-  // the whole Proc alone (Stop and Kill check the state first).
+  // In kKilling and kCleaning the worker thread writes these and the loop
+  // thread leaves them alone (Stop and Kill check the state first).
   Outcome outcome;
   Status tail_status;
   Status cleanup_status;
@@ -112,50 +118,6 @@ Executor::Executor(uv_loop_t* loop, Logger log, ExecutorOptions options)
   DetectCgroups();
 }
 
-void Executor::DetectCgroups() {
-  if (!options_.cgroups) {
-    log_->info("attempt cgroups off by configuration: no memory, cpu or pids limits");
-    return;
-  }
-  Result<CgroupLayout> layout = DetectCgroupLayout();
-  if (!layout.ok()) {
-    log_->warn("attempt cgroups unavailable, no memory, cpu or pids limits error={}",
-               layout.status().message());
-    return;
-  }
-  for (const auto& why : layout->unavailable) log_->warn("attempt cgroup limit unavailable {}", why);
-  auto where = [](const std::optional<CgroupPlace>& p) -> std::string {
-    if (!p) return "none";
-    return (p->version == CgroupVersion::kV1 ? "v1:" : "v2:") + p->own_dir.string();
-  };
-  if (!layout->memory && !layout->cpu && !layout->pids) {
-    log_->warn("attempt cgroups unavailable, processes tracked by group only");
-    return;
-  }
-  log_->info("attempt cgroups on memory={} cpu={} pids={} freezer={} pids_max={}",
-             where(layout->memory), where(layout->cpu), where(layout->pids),
-             where(layout->freezer), options_.pids_max);
-  layout_ = std::move(layout).value();
-}
-
-CgroupSweepResult Executor::SweepLeftoverCgroups() {
-  if (!layout_) return {};
-  return SweepAttemptCgroups(*layout_, options_.cgroup_prefix);
-}
-
-void Executor::RetryStaleCgroups() {
-  std::vector<AttemptCgroup> still;
-  for (auto& cg : stale_cgroups_) {
-    Status s = cg.Remove();
-    if (s.ok()) {
-      log_->info("attempt cgroup removed on retry name={}", cg.name());
-    } else {
-      still.push_back(std::move(cg));
-    }
-  }
-  stale_cgroups_ = std::move(still);
-}
-
 Executor::~Executor() {
   GANTRY_CHECK_MSG(procs_.empty(), "executor destroyed with attempts in flight");
 }
@@ -199,12 +161,44 @@ Result<int> Executor::Start(LaunchSpec spec, FinishedFn on_finished) {
     p.cgroup = std::move(cg).value();
     log_->debug("attempt cgroup created attempt_id={} us={}", p.attempt_id, MicrosSince(begin));
   }
-  Spawn(p, spec, *log_fd);
+  Result<int> out_fd = OpenLog(p, *log_fd);
+  if (!out_fd.ok()) {
+    p.outcome.start_failure = StartFailure::kSandbox;
+    p.outcome.start_error = out_fd.status().message();
+    StartCleanup(p);
+    return out_fd.status();
+  }
+  Spawn(p, spec, *out_fd);
   if (p.outcome.start_failure != StartFailure::kNone) {
     StartCleanup(p);
     return Status::Unavailable(p.outcome.start_error);
   }
   return p.pid;
+}
+
+// Takes `log_fd` (output.log); returns the write end of the pipe the loop
+// reads into it, for Spawn.
+Result<int> Executor::OpenLog(Proc& p, int log_fd) {
+  auto writer = std::make_unique<AttemptLogWriter>(
+      p.paths.log_dir, log_fd, std::max<uint64_t>(options_.max_log_bytes_per_attempt, 2));
+  Result<std::unique_ptr<AttemptLogPipe>> pipe =
+      AttemptLogPipe::Open(loop_, log_, p.attempt_id, std::move(writer));
+  if (!pipe.ok()) return Status::Unavailable("output pipe: " + pipe.status().message());
+  p.log = std::move(pipe).value();
+  return p.log->TakeChildFd();
+}
+
+bool Executor::LogOpen(const std::filesystem::path& log_dir) const {
+  for (const auto& [id, p] : procs_) {
+    if (p->paths.log_dir == log_dir && p->log && p->log->open()) return true;
+  }
+  return false;
+}
+
+std::vector<std::filesystem::path> Executor::LogDirsInUse() const {
+  std::vector<std::filesystem::path> dirs;
+  for (const auto& [id, p] : procs_) dirs.push_back(p->paths.log_dir);
+  return dirs;
 }
 
 void Executor::Spawn(Proc& p, LaunchSpec& spec, int log_fd) {
@@ -215,22 +209,45 @@ void Executor::Spawn(Proc& p, LaunchSpec& spec, int log_fd) {
     ::close(log_fd);
     return;
   }
-  if (p.cgroup) {
-    // The shim reports a missing command as exit 127; say it the way
-    // uv_spawn would instead.
-    std::string error = ExecutableError(spec.argv[0], spec.env);
-    if (!error.empty()) {
-      p.outcome.start_failure = StartFailure::kSpawn;
-      p.outcome.start_error = error;
+  if (p.cgroup || options_.isolation.any()) {
+    const IsolationOptions& iso = options_.isolation;
+    auto fail = [&](StartFailure why, std::string error) {
+      p.outcome.start_failure = why;
+      p.outcome.start_error = std::move(error);
       ::close(dev_null);
       ::close(log_fd);
-      return;
+    };
+    // The shim and sandbox-exec report a missing command as exit 127; say
+    // it the way uv_spawn would instead.
+    std::string error = ExecutableError(spec.argv[0], spec.env);
+    if (!error.empty()) return fail(StartFailure::kSpawn, error);
+    if (iso.any() && options_.gantry_binary.empty()) {
+      return fail(StartFailure::kSandbox, "isolation needs the gantry binary, none configured");
     }
-    std::vector<std::string> shim = {"/bin/sh", "-c", kJoinCgroupsShim, "gantry-join-cgroups"};
-    for (auto& file : p.cgroup->ProcsFiles()) shim.push_back(std::move(file));
-    shim.push_back("--");
-    shim.insert(shim.end(), spec.argv.begin(), spec.argv.end());
-    spec.argv = std::move(shim);
+    // The job's cwd and HOME: its user must own it (also when it is the
+    // root of a fresh ext4 scratch filesystem).
+    if (iso.user && ::chown(p.paths.scratch_dir.c_str(), iso.user->uid, iso.user->gid) != 0) {
+      return fail(StartFailure::kSandbox,
+                  "chown " + p.paths.scratch_dir.string() + ": " + std::strerror(errno));
+    }
+    if (!options_.gantry_binary.empty()) {
+      SandboxExecSpec sandbox;
+      if (p.cgroup) sandbox.cgroup_procs = p.cgroup->ProcsFiles();
+      sandbox.pid_namespace = iso.pid_namespace;
+      if (iso.private_tmp) {
+        sandbox.private_tmp = (p.paths.scratch_dir / kPrivateTmpDirName).string();
+      }
+      if (iso.private_tmp || iso.pid_namespace) sandbox.scratch = p.paths.scratch_dir.string();
+      sandbox.user = iso.user;
+      sandbox.argv = std::move(spec.argv);
+      spec.argv = SandboxExecArgv(options_.gantry_binary, sandbox);
+    } else {
+      std::vector<std::string> shim = {"/bin/sh", "-c", kJoinCgroupsShim, "gantry-join-cgroups"};
+      for (auto& file : p.cgroup->ProcsFiles()) shim.push_back(std::move(file));
+      shim.push_back("--");
+      shim.insert(shim.end(), spec.argv.begin(), spec.argv.end());
+      spec.argv = std::move(shim);
+    }
   }
   std::vector<char*> args;
   for (auto& a : spec.argv) args.push_back(a.data());
@@ -240,8 +257,8 @@ void Executor::Spawn(Proc& p, LaunchSpec& spec, int log_fd) {
   envp.push_back(nullptr);
   const std::string cwd = p.paths.scratch_dir.string();
 
-  // One descriptor for stdout and stderr: one file offset, so the two
-  // streams interleave in write order, as with 2>&1.
+  // One descriptor for stdout and stderr, the output pipe's write end, so
+  // the two streams interleave in write order, as with 2>&1.
   uv_stdio_container_t stdio[3];
   stdio[0].flags = UV_INHERIT_FD;
   stdio[0].data.fd = dev_null;
@@ -357,7 +374,42 @@ void Executor::ReapGroup(Proc& p) {
   p.reap_delay_ms = std::min(p.reap_delay_ms * 2, kMaxReapDelayMs);
 }
 
+// Every process of the attempt dies before its output pipe is drained and
+// before its scratch goes: with cgroups, also those that left the group.
 void Executor::StartCleanup(Proc& p) {
+  if (!p.cgroup) return DrainLog(p);
+  p.state = Proc::State::kKilling;
+  p.work.data = &p;
+  int rc = uv_queue_work(
+      loop_, &p.work,
+      [](uv_work_t* w) {
+        // Worker thread: killing and reaping a cgroup takes a few ms.
+        auto* proc = static_cast<Proc*>(w->data);
+        const auto begin = std::chrono::steady_clock::now();
+        Result<std::vector<int>> killed = proc->cgroup->KillAll();
+        if (killed.ok()) {
+          ReapKilled(*killed);
+        } else {
+          proc->cgroup_kill_status = killed.status();
+        }
+        proc->outcome.oom_killed =
+            proc->cgroup->OomKilled(proc->outcome.signal == std::optional<int32_t>(SIGKILL));
+        proc->cgroup_teardown_us = MicrosSince(begin);
+      },
+      [](uv_work_t* w, int) {
+        auto* proc = static_cast<Proc*>(w->data);
+        proc->owner->DrainLog(*proc);
+      });
+  GANTRY_CHECK_MSG(rc == 0, std::string("uv_queue_work: ") + uv_strerror(rc));
+}
+
+void Executor::DrainLog(Proc& p) {
+  p.state = Proc::State::kDraining;
+  if (!p.log) return RemoveSandbox(p);
+  p.log->DrainAndClose([&p] { p.owner->RemoveSandbox(p); });
+}
+
+void Executor::RemoveSandbox(Proc& p) {
   p.state = Proc::State::kCleaning;
   p.work.data = &p;
   int rc = uv_queue_work(
@@ -365,20 +417,7 @@ void Executor::StartCleanup(Proc& p) {
       [](uv_work_t* w) {
         // Worker thread. Scratch trees can be big; never delete them on the loop.
         auto* proc = static_cast<Proc*>(w->data);
-        // Every process of the attempt dies before its scratch goes.
-        if (proc->cgroup) {
-          const auto begin = std::chrono::steady_clock::now();
-          Result<std::vector<int>> killed = proc->cgroup->KillAll();
-          if (killed.ok()) {
-            ReapKilled(*killed);
-          } else {
-            proc->cgroup_kill_status = killed.status();
-          }
-          proc->outcome.oom_killed =
-              proc->cgroup->OomKilled(proc->outcome.signal == std::optional<int32_t>(SIGKILL));
-          proc->cgroup_teardown_us = MicrosSince(begin);
-        }
-        Result<std::string> tail = ReadLogTail(proc->paths.log_file, protocol::kMaxLogTailBytes);
+        Result<std::string> tail = ReadAttemptLogTail(proc->paths.log_dir, protocol::kMaxLogTailBytes);
         if (tail.ok()) {
           proc->outcome.log_tail = std::move(tail).value();
         } else if (tail.status().code() != StatusCode::kNotFound) {

@@ -5,9 +5,14 @@
 // (UV_PROCESS_DETACHED), so the whole tree it forks is signalled with
 // kill(-pgid). When the leader exits, the rest of the group is SIGKILLed and
 // reaped (this process becomes a child subreaper, so orphans come back to
-// it), then the log tail is read and the scratch directory deleted on a libuv
-// worker thread. Only then does `on_finished` run: an attempt whose callback
-// has not run still holds its processes or its disk.
+// it), then its output pipe is drained and closed, the log tail read and the
+// scratch directory deleted on a libuv worker thread. Only then does
+// `on_finished` run: an attempt whose callback has not run still holds its
+// processes or its disk.
+//
+// stdout and stderr go into one pipe the loop reads (attempt_log_pipe.h) and
+// writes to DATA/logs/<jobId>/<n>/output.log, capped per attempt and rotated
+// (attempt_log.h).
 //
 // With cgroups (ExecutorOptions::cgroups, and a host that has them, see
 // attempt_cgroup.h) each attempt also gets its own cgroups under the agent's,
@@ -24,6 +29,7 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -36,6 +42,7 @@
 #include "node/attempt_cgroup.h"
 #include "node/end_reason.h"
 #include "node/sandbox.h"
+#include "node/sandbox_exec.h"
 
 namespace gantry::node {
 
@@ -43,7 +50,7 @@ struct LaunchSpec {
   std::string attempt_id;
   std::vector<std::string> argv;  // argv[0] is looked up in the job's PATH
   std::vector<std::string> env;   // "NAME=value"
-  SandboxPaths paths;             // scratch is the cwd; both outputs go to log_file
+  SandboxPaths paths;             // scratch is the cwd; both outputs go to the log in log_dir
   uint64_t memory_mib = 0;        // cgroup limits; 0 = none
   uint32_t vcpus = 0;
 };
@@ -54,6 +61,15 @@ struct ExecutorOptions {
   bool cgroups = true;
   std::string cgroup_prefix = "gantry-";  // attempt cgroups are <prefix><attempt id>
   int64_t pids_max = 4096;                // per attempt; 0 = no limit
+  // Output kept on disk per attempt, newest first (at least 2 bytes).
+  uint64_t max_log_bytes_per_attempt = uint64_t{64} << 20;
+  // The gantry binary whose `sandbox-exec` starts each attempt when it has
+  // cgroups to join or isolation to apply (sandbox_exec.h); the agent gives
+  // /proc/self/exe. Empty: cgroups are joined through a /bin/sh shim, and
+  // an attempt asking for isolation fails to start.
+  std::string gantry_binary;
+  // Applied to every attempt; the scratch is chowned to `isolation.user`.
+  IsolationOptions isolation;
 };
 
 class Executor {
@@ -85,6 +101,12 @@ class Executor {
   // Attempts whose on_finished has not run yet.
   size_t size() const { return procs_.size(); }
 
+  // True while the in-flight attempt logging into `log_dir` may still write
+  // output there (its pipe is not yet drained and closed).
+  bool LogOpen(const std::filesystem::path& log_dir) const;
+  // The log directories of the attempts whose on_finished has not run yet.
+  std::vector<std::filesystem::path> LogDirsInUse() const;
+
   // True when attempts get cgroups (enabled and the host allows it).
   bool cgroups_enabled() const { return layout_.has_value(); }
   // Kills and removes attempt cgroups left by an earlier run of the agent.
@@ -96,7 +118,10 @@ class Executor {
   void Spawn(Proc& p, LaunchSpec& spec, int log_fd);
   void OnExit(Proc& p, int64_t exit_status, int term_signal);
   void ReapGroup(Proc& p);
+  Result<int> OpenLog(Proc& p, int log_fd);
   void StartCleanup(Proc& p);
+  void DrainLog(Proc& p);
+  void RemoveSandbox(Proc& p);
   void AfterCleanup(Proc& p);
   void OnHandleClosed(Proc& p);
   void Signal(Proc& p, int signal);

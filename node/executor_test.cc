@@ -9,6 +9,9 @@
 #include <csignal>
 #include <optional>
 
+#include "node/disk_quota_fs.h"
+#include "node/isolation_probe.h"
+#include "node/sandbox_fs.h"
 #include "node/test_util.h"
 
 namespace gantry::node {
@@ -233,6 +236,139 @@ TEST_F(ExecutorTest, RunsAttemptsSideBySide) {
   ASSERT_TRUE(RunLoopUntil(&loop_, [&] { return a.has_value() && b.has_value(); }));
   EXPECT_EQ(a->exit_code, std::optional<int32_t>(1));
   EXPECT_EQ(b->exit_code, std::optional<int32_t>(2));
+}
+
+// Attempts started through the real `gantry sandbox-exec` with isolation on.
+class IsolatedExecutorTest : public ExecutorTest {
+ protected:
+  // Why the namespaces cannot be used here, if they cannot.
+  static std::optional<std::string> IsolationUnavailable() {
+    IsolationChoice probe = ProbeIsolation(IsolationMode::kAuto, "/var/lib/gantry");
+    if (probe.use.pid_namespace && probe.use.private_tmp) return std::nullopt;
+    std::string why;
+    for (const auto& w : probe.not_used) why += w + "; ";
+    return why;
+  }
+
+  void MakeExecutor(bool cgroups, std::optional<UserIds> user = std::nullopt) {
+    ExecutorOptions options;
+    options.cgroups = cgroups;
+    options.gantry_binary = GANTRY_BINARY;
+    options.isolation = {.pid_namespace = true, .private_tmp = true, .user = user};
+    executor_ = std::make_unique<Executor>(&loop_, testutil::TestLogger("exec"), options);
+  }
+
+  // Pids whose command line holds `marker`.
+  static std::vector<int> Marked(const std::string& marker) {
+    std::vector<int> pids;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::string cmdline = testutil::ReadFile(entry.path() / "cmdline");
+      for (char& c : cmdline) c = c == '\0' ? ' ' : c;
+      if (cmdline.find(marker) != std::string::npos) pids.push_back(std::stoi(name));
+    }
+    return pids;
+  }
+};
+
+TEST_F(IsolatedExecutorTest, KilledAttemptLeavesNoDescendants) {
+  if (auto why = IsolationUnavailable()) GTEST_SKIP() << *why;
+  MakeExecutor(/*cgroups=*/false);  // the pid namespace alone must do it
+  // The shell computes the marker, so only the daemon's command line holds
+  // it (every other process of the attempt carries the script).
+  const int n = ::getpid();
+  const std::string marker = "600." + std::to_string(n) + "7";
+  const std::string sleep = "sleep 600.$((" + std::to_string(n) + "))7";
+  std::optional<Outcome> out;
+  // setsid and a second fork: the daemon leaves the attempt's process group.
+  ASSERT_TRUE(
+      Start(Spec("a1", {"sh", "-c", "setsid sh -c '" + sleep + " &'; sleep 100"}), out).ok());
+  ASSERT_TRUE(testutil::WaitUntil([&] { return !Marked(marker).empty(); }));
+  executor().Kill("a1");
+  ASSERT_TRUE(WaitFor(out));
+  EXPECT_EQ(out->signal, std::optional<int32_t>(SIGKILL));
+  std::vector<int> left = Marked(marker);
+  EXPECT_EQ(left, std::vector<int>{});
+  for (int pid : left) ::kill(pid, SIGKILL);
+}
+
+TEST_F(IsolatedExecutorTest, StopReachesTheJobAndItsEndComesBackAsIs) {
+  if (auto why = IsolationUnavailable()) GTEST_SKIP() << *why;
+  MakeExecutor(/*cgroups=*/false);
+  std::optional<Outcome> trapped, plain;
+  LaunchSpec spec = Spec("a1", {"sh", "-c", "trap 'exit 3' TERM; echo ready; sleep 100 & wait"});
+  fs::path log = spec.paths.log_file;
+  ASSERT_TRUE(Start(std::move(spec), trapped).ok());
+  ASSERT_TRUE(Start(Spec("a2", {"sleep", "100"}), plain).ok());
+  ASSERT_TRUE(WaitForFile(log));  // the trap is set
+  executor().Stop("a1");
+  executor().Stop("a2");
+  ASSERT_TRUE(RunLoopUntil(&loop_, [&] { return trapped.has_value() && plain.has_value(); }));
+  EXPECT_EQ(trapped->exit_code, std::optional<int32_t>(3));
+  EXPECT_EQ(plain->signal, std::optional<int32_t>(SIGTERM));
+  EXPECT_FALSE(plain->exit_code.has_value());
+}
+
+TEST_F(IsolatedExecutorTest, JobRunsAsItsUserInItsCgroupsAndScratch) {
+  if (auto why = IsolationUnavailable()) GTEST_SKIP() << *why;
+  if (::geteuid() != 0) GTEST_SKIP() << "switching users needs root";
+  MakeExecutor(/*cgroups=*/true, UserIds{65534, 65534});
+  const bool cgroups = executor().cgroups_enabled();
+  std::optional<Outcome> out;
+  ASSERT_TRUE(Start(Spec("a1", {"sh", "-c",
+                                "id -u; echo $$; touch own-file && echo wrote; "
+                                "grep -q '/gantry-a1$' /proc/self/cgroup && echo in-cgroup; "
+                                "touch /tmp/x && ls /tmp"}),
+                    out)
+                  .ok());
+  ASSERT_TRUE(WaitFor(out));
+  EXPECT_EQ(out->log_tail, std::string("65534\n2\nwrote\n") + (cgroups ? "in-cgroup\n" : "") +
+                               "x\n");
+}
+
+TEST_F(IsolatedExecutorTest, ANamespaceDoesNotPinAnotherAttemptsScratchFilesystem) {
+  if (auto why = IsolationUnavailable()) GTEST_SKIP() << *why;
+  if (Status s = ProbeLoopExt4(dir_.path()); !s.ok()) GTEST_SKIP() << s.message();
+  MakeExecutor(/*cgroups=*/false);
+  std::optional<Outcome> first, second;
+  // Its own scratch filesystem stays mounted in its own namespace.
+  LaunchSpec spec = Spec("b", {"sh", "-c",
+                               "grep -q \" $(pwd) \" /proc/self/mountinfo && echo own-mounted; "
+                               "sleep 100"});
+  spec.paths.scratch_image = dir_.path() / "b.img";
+  spec.paths.scratch_disk_mib = 16;
+  const SandboxPaths paths = spec.paths;
+  ASSERT_TRUE(Start(std::move(spec), first).ok());
+  ASSERT_TRUE(WaitForFile(paths.log_file));
+  // The second attempt's mount namespace starts as a copy of the agent's,
+  // with the first one's scratch filesystem in it.
+  spec = Spec("a", {"sh", "-c", "echo ready; sleep 100"});
+  const fs::path log = spec.paths.log_file;
+  ASSERT_TRUE(Start(std::move(spec), second).ok());
+  ASSERT_TRUE(WaitForFile(log));
+  executor().Kill("b");
+  ASSERT_TRUE(WaitFor(first));
+  EXPECT_EQ(first->log_tail, "own-mounted\n");
+  EXPECT_FALSE(fs::exists(paths.scratch_dir));
+  EXPECT_FALSE(fs::exists(paths.scratch_image));
+  for (const auto& pending : PendingScratchCleanups()) {
+    EXPECT_NE(pending.paths.scratch_dir, paths.scratch_dir) << pending.error;
+  }
+  EXPECT_FALSE(second.has_value());
+  executor().Kill("a");  // its outcome lands in this frame
+  ASSERT_TRUE(WaitFor(second));
+}
+
+TEST_F(IsolatedExecutorTest, MissingCommandIsASpawnFailure) {
+  if (auto why = IsolationUnavailable()) GTEST_SKIP() << *why;
+  MakeExecutor(/*cgroups=*/false);
+  std::optional<Outcome> out;
+  ASSERT_FALSE(Start(Spec("a1", {"no-such-program-here"}), out).ok());
+  ASSERT_TRUE(WaitFor(out));
+  EXPECT_EQ(out->start_failure, StartFailure::kSpawn);
+  EXPECT_EQ(out->start_error, "no such file or directory");
 }
 
 }  // namespace
