@@ -284,12 +284,13 @@ bool ClusterHarness::CoordinatorAlive() {
 std::string ClusterHarness::AgentDataDir(int i) const { return root_ + "/agent-" + std::to_string(i); }
 
 Status ClusterHarness::StartAgent(int i) {
-  agents_[static_cast<size_t>(i)] =
-      Spawn({"agent", "--coordinator", EndpointList(), "--data-dir", AgentDataDir(i), "--node-id",
-             "agent-" + std::to_string(i), "--vcpus", std::to_string(options_.agent_vcpus), "--memory",
-             std::to_string(options_.agent_memory_mib), "--disk", "100000", "--heartbeat-ms", "200",
-             "--kill-grace-seconds", "2"},
-            root_ + "/agent-" + std::to_string(i) + ".log");
+  std::vector<std::string> args = {"agent", "--coordinator", EndpointList(), "--data-dir", AgentDataDir(i),
+                                   "--node-id", "agent-" + std::to_string(i), "--vcpus",
+                                   std::to_string(options_.agent_vcpus), "--memory",
+                                   std::to_string(options_.agent_memory_mib), "--disk", "100000",
+                                   "--heartbeat-ms", "200", "--kill-grace-seconds", "2"};
+  args.insert(args.end(), options_.agent_args.begin(), options_.agent_args.end());
+  agents_[static_cast<size_t>(i)] = Spawn(args, root_ + "/agent-" + std::to_string(i) + ".log");
   return Status::Ok();
 }
 

@@ -43,6 +43,8 @@ struct HarnessOptions {
   std::chrono::milliseconds rpc_timeout{5000};
   // More flags for every replica, e.g. {"--job-retention-seconds", "1"}.
   std::vector<std::string> coordinator_args;
+  // More flags for every agent, e.g. {"--job-disk-quota", "none"}.
+  std::vector<std::string> agent_args;
 };
 
 class ClusterHarness {

@@ -25,11 +25,16 @@ protocol::SubmitJobRequest Job(const std::string& name, std::vector<std::string>
   return req;
 }
 
+// The job model, not the sandbox, is under test here (sandbox_restart_test
+// and the agent's tests cover that): the thousands of short jobs ask for no
+// disk, so no attempt pays for a scratch filesystem of its own.
 HarnessOptions Options() {
   HarnessOptions o;
   o.replicas = 3;
   o.agent_vcpus = 16;
   o.agent_memory_mib = 65536;
+  o.coordinator_args = {"--default-job-disk-mib", "0"};
+  o.agent_args = {"--job-disk-quota", "none"};
   return o;
 }
 
@@ -249,7 +254,7 @@ class RetentionTest : public ::testing::Test {
  protected:
   static HarnessOptions ShortRetention() {
     HarnessOptions o;
-    o.coordinator_args = {"--job-retention-seconds", "1"};
+    o.coordinator_args.insert(o.coordinator_args.end(), {"--job-retention-seconds", "1"});
     return o;
   }
   void SetUp() override {
