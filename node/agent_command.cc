@@ -1,6 +1,8 @@
 // `gantry agent`: flags -> AgentConfig -> Agent::Run.
 #include "node/agent_command.h"
 
+#include <malloc.h>
+
 #include <cstdlib>
 #include <memory>
 
@@ -81,6 +83,11 @@ void AddAgentCommand(CLI::App& app) {
     // would make ending attempts queue behind each other on a busy node. Set
     // before the first piece of work is queued; an operator's value wins.
     ::setenv("UV_THREADPOOL_SIZE", "16", /*overwrite=*/0);
+    // glibc gives each thread that allocates its own arena; buffers freed on
+    // another thread than the one that made them fragmented 16 of them, and
+    // the agent's RSS grew ~9 KB per attempt with no sign of a plateau. Two
+    // arenas keep it flat; the agent allocates too little to feel the lock.
+    ::mallopt(M_ARENA_MAX, 2);
     SetLogRole("agent");
     Logger log = MakeLogger("agent");
     Result<node::AgentConfig> config = node::ResolveAgentConfig(*flags);
