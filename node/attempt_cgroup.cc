@@ -125,15 +125,15 @@ Status WriteLimits(const CgroupLayout& layout, const CgroupLimits& limits,
 }
 
 // v2 children get a controller only once the parent delegates it.
-Status EnableV2Controllers(const CgroupLayout& layout) {
+Status EnableV2Controllers(const CgroupLayout& layout, const CgroupFileWriter& write) {
   for (auto [place, controller] : {std::pair{&layout.memory, "memory"},
                                    std::pair{&layout.cpu, "cpu"}, std::pair{&layout.pids, "pids"}}) {
     if (!*place || (*place)->version != CgroupVersion::kV2) continue;
-    GANTRY_RETURN_IF_ERROR(WriteText((*place)->own_dir / "cgroup.subtree_control",
-                                     std::string("+") + controller));
+    GANTRY_RETURN_IF_ERROR(write((*place)->own_dir / "cgroup.subtree_control", std::string("+") + controller));
   }
   return Status::Ok();
 }
+Status EnableV2Controllers(const CgroupLayout& layout) { return EnableV2Controllers(layout, WriteText); }
 
 // v1: freeze so nothing forks while we kill, SIGKILL every pid, thaw so the
 // signals are delivered. Returns the pids signalled.
@@ -345,6 +345,32 @@ void ReapKilled(const std::vector<int>& pids) {
     if (waiting.empty() || std::chrono::steady_clock::now() >= until) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
+}
+
+Status WriteCgroupFile(const fs::path& file, const std::string& text) { return WriteText(file, text); }
+
+Status DelegateV2Controllers(const CgroupLayout& layout, const std::string& leaf_name, int pid,
+                             const CgroupFileWriter& write) {
+  std::optional<fs::path> own;
+  for (const auto* place : {&layout.memory, &layout.cpu, &layout.pids}) {
+    if (*place && (*place)->version == CgroupVersion::kV2) own = (*place)->own_dir;
+  }
+  if (!own) return Status::Ok();
+  if (EnableV2Controllers(layout, write).ok()) return Status::Ok();
+  // Refused: most likely we sit in the cgroup ourselves. Step aside into a
+  // leaf, so the own cgroup holds only children, and try once more.
+  const fs::path leaf = *own / leaf_name;
+  std::error_code ec;
+  fs::create_directory(leaf, ec);
+  if (ec) return Status::Unavailable("create cgroup " + leaf.string() + ": " + ec.message());
+  GANTRY_RETURN_IF_ERROR(write(leaf / "cgroup.procs", std::to_string(pid)));
+  Status again = EnableV2Controllers(layout, write);
+  if (!again.ok()) {
+    return Status::Unavailable("cgroup v2: " + own->string() +
+                               " cannot delegate controllers to attempts even with the agent moved to " +
+                               leaf.string() + " (other processes in it?): " + again.message());
+  }
+  return Status::Ok();
 }
 
 }  // namespace gantry::node

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -83,6 +84,23 @@ struct CgroupSweepResult {
 // Kills the processes of every directory named `prefix`* under the layout's
 // places and removes it: attempts of an agent that crashed.
 CgroupSweepResult SweepAttemptCgroups(const CgroupLayout& layout, std::string_view prefix);
+
+// cgroup v2's "no internal processes" rule: a cgroup can hand controllers to
+// children only while it holds no process itself (the root excepted). A
+// delegated cgroup (systemd's Delegate=yes) starts out holding the agent, so
+// on v2 this enables memory, cpu and pids for the own cgroup's children and,
+// if the kernel refuses, moves process `pid` (the agent, all its threads)
+// into the leaf `leaf_name` beside the attempts' cgroups and tries again.
+// `leaf_name` must not start with the sweep's prefix. `write` writes a
+// control file (WriteCgroupFile in production; tests fake the kernel).
+// No-op without v2 places. kUnavailable naming the file if it still fails
+// (e.g. other processes share the cgroup).
+using CgroupFileWriter = std::function<Status(const std::filesystem::path& file, const std::string& text)>;
+Status DelegateV2Controllers(const CgroupLayout& layout, const std::string& leaf_name, int pid,
+                             const CgroupFileWriter& write);
+
+// Writes `text` to the control file `file` in one write(2).
+Status WriteCgroupFile(const std::filesystem::path& file, const std::string& text);
 
 // Waits (up to ~2 s) for each of `pids` that is or becomes this process's
 // child to be reaped, so killed orphans do not stay zombies.

@@ -3,6 +3,7 @@
 // why. cgroup_test_env.cc keeps this process's cgroups apart from others'.
 #include "node/attempt_cgroup.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
@@ -11,6 +12,7 @@
 #include <cerrno>
 #include <chrono>
 #include <optional>
+#include <set>
 
 #include "node/executor.h"
 #include "node/test_util.h"
@@ -233,6 +235,77 @@ TEST_F(AttemptCgroupTest, MeasuresSetUpAndTearDown) {
   std::printf("attempt cgroup timing rounds=%d create_avg_us=%lld teardown_avg_us=%lld\n", kRounds,
               static_cast<long long>(create_us / kRounds),
               static_cast<long long>(teardown_us / kRounds));
+}
+
+// A fake v2 kernel for DelegateV2Controllers: subtree_control is refused
+// while the own cgroup holds a process, as the "no internal processes" rule
+// has it; writing a pid to a leaf's cgroup.procs moves that process out.
+struct FakeV2Kernel {
+  fs::path own;
+  std::set<int> in_own;
+  std::vector<std::string> writes;
+  Status Write(const fs::path& file, const std::string& text) {
+    writes.push_back(file.lexically_relative(own).string() + " < " + text);
+    if (file.filename() == "cgroup.subtree_control") {
+      if (!in_own.empty()) return Status::Unavailable("write: Device or resource busy");
+      return Status::Ok();
+    }
+    if (file.filename() == "cgroup.procs") in_own.erase(std::stoi(text));
+    return Status::Ok();
+  }
+};
+
+CgroupLayout V2Layout(const fs::path& own) {
+  CgroupLayout l;
+  l.memory = CgroupPlace{CgroupVersion::kV2, own};
+  l.pids = CgroupPlace{CgroupVersion::kV2, own};
+  l.unified_own_dir = own;
+  return l;
+}
+
+TEST(DelegateV2Controllers, AgentInItsOwnCgroupStepsIntoALeafFirst) {
+  testutil::TempDir dir;
+  FakeV2Kernel kernel{dir.path(), {42}, {}};
+  auto write = [&](const fs::path& f, const std::string& t) { return kernel.Write(f, t); };
+  Status s = DelegateV2Controllers(V2Layout(dir.path()), "gantry-ab.agent", 42, write);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(fs::is_directory(dir.path() / "gantry-ab.agent"));
+  EXPECT_THAT(kernel.writes, ::testing::ElementsAre("cgroup.subtree_control < +memory",
+                                                    "gantry-ab.agent/cgroup.procs < 42",
+                                                    "cgroup.subtree_control < +memory",
+                                                    "cgroup.subtree_control < +pids"));
+}
+
+TEST(DelegateV2Controllers, NothingToMoveWhenTheCgroupAcceptsAtOnce) {
+  testutil::TempDir dir;
+  FakeV2Kernel kernel{dir.path(), {}, {}};
+  auto write = [&](const fs::path& f, const std::string& t) { return kernel.Write(f, t); };
+  ASSERT_TRUE(DelegateV2Controllers(V2Layout(dir.path()), "gantry-ab.agent", 42, write).ok());
+  EXPECT_EQ(kernel.writes.size(), 2u);
+  EXPECT_FALSE(fs::exists(dir.path() / "gantry-ab.agent"));
+}
+
+TEST(DelegateV2Controllers, OtherProcessesInTheCgroupAreAClearError) {
+  testutil::TempDir dir;
+  FakeV2Kernel kernel{dir.path(), {42, 7}, {}};
+  auto write = [&](const fs::path& f, const std::string& t) { return kernel.Write(f, t); };
+  Status s = DelegateV2Controllers(V2Layout(dir.path()), "gantry-ab.agent", 42, write);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+  EXPECT_THAT(s.message(), ::testing::HasSubstr("other processes in it?"));
+  EXPECT_EQ(kernel.in_own, (std::set<int>{7})) << "only the agent itself is moved";
+}
+
+TEST(DelegateV2Controllers, V1LayoutsAreLeftAlone) {
+  CgroupLayout l;
+  l.memory = CgroupPlace{CgroupVersion::kV1, "/sys/fs/cgroup/memory/x"};
+  int writes = 0;
+  auto write = [&](const fs::path&, const std::string&) {
+    ++writes;
+    return Status::Ok();
+  };
+  EXPECT_TRUE(DelegateV2Controllers(l, "gantry-ab.agent", 42, write).ok());
+  EXPECT_EQ(writes, 0);
 }
 
 }  // namespace

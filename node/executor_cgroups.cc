@@ -2,6 +2,8 @@
 // attempt cgroups left over by an earlier run or by a failed removal.
 #include "node/executor.h"
 
+#include <unistd.h>
+
 namespace gantry::node {
 
 void Executor::DetectCgroups() {
@@ -22,6 +24,15 @@ void Executor::DetectCgroups() {
   };
   if (!layout->memory && !layout->cpu && !layout->pids) {
     log_->warn("attempt cgroups unavailable, processes tracked by group only");
+    return;
+  }
+  // v2: the own cgroup must hold no process to hand controllers down; the
+  // leaf's name is outside the sweep's prefix, so no sweep ever removes it.
+  std::string leaf = options_.cgroup_prefix;
+  if (!leaf.empty() && leaf.back() == '-') leaf.pop_back();
+  leaf += ".agent";
+  if (Status s = DelegateV2Controllers(*layout, leaf, ::getpid(), WriteCgroupFile); !s.ok()) {
+    log_->warn("attempt cgroups unavailable, no memory, cpu or pids limits error={}", s.message());
     return;
   }
   log_->info("attempt cgroups on memory={} cpu={} pids={} freezer={} pids_max={}",
