@@ -58,6 +58,15 @@ std::string FormatJobDefinitionTable(const std::vector<protocol::JobDefinition>&
   return FormatTable({"NAME", "REVISION", "STATUS", "VCPU", "MEMORY", "DISK", "COMMAND"}, rows);
 }
 
+namespace {
+// The node's state reason and its pending cleanups, "-" when neither.
+std::string NodeReason(const protocol::NodeView& n) {
+  std::string out = n.stateReason;
+  if (n.cleanupPending) out += (out.empty() ? "" : "; ") + std::string("cleanup: ") + *n.cleanupPending;
+  return out.empty() ? "-" : OneLine(out);
+}
+}  // namespace
+
 std::string FormatNodeTable(const std::vector<protocol::NodeView>& nodes) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& n : nodes) {
@@ -67,7 +76,7 @@ std::string FormatNodeTable(const std::vector<protocol::NodeView>& nodes) {
                     FreeOfTotal(FormatMib(n.free.memoryMib), FormatMib(cap.memoryMib)),
                     FreeOfTotal(FormatMib(n.free.diskMib), FormatMib(cap.diskMib)),
                     std::to_string(n.runningAttempts.size()), FormatDuration(n.lastSeenAgoMs) + " ago",
-                    OneLine(n.node.diskQuota.value_or("-")), n.stateReason.empty() ? "-" : OneLine(n.stateReason)});
+                    OneLine(n.node.diskQuota.value_or("-")), NodeReason(n)});
   }
   return FormatTable({"NODE", "STATE", "VCPU FREE/TOTAL", "MEMORY FREE/TOTAL", "DISK FREE/TOTAL", "RUNNING",
                       "LAST SEEN", "DISK QUOTA", "REASON"},

@@ -52,10 +52,11 @@ TEST(ResourceTables, Nodes) {
   full.node.diskQuota.reset();
   full.state = protocol::NodeState::kUnschedulable;
   full.stateReason = "free disk low";
+  full.cleanupPending = "1 pending";
   EXPECT_EQ(FormatNodeTable({n, full}),
             "NODE  STATE          VCPU FREE/TOTAL  MEMORY FREE/TOTAL  DISK FREE/TOTAL  RUNNING  LAST SEEN  DISK QUOTA  REASON\n"
             "n1    READY          6/8              12.0G/16.0G        50.0G/100G       2        400ms ago  loop-ext4   -\n"
-            "n2    UNSCHEDULABLE  6/8              12.0G/16.0G        50.0G/100G       2        400ms ago  -           free disk low\n");
+            "n2    UNSCHEDULABLE  6/8              12.0G/16.0G        50.0G/100G       2        400ms ago  -           free disk low; cleanup: 1 pending\n");
 }
 
 TEST(ResourceTables, Labels) {

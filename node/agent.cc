@@ -426,6 +426,11 @@ void Agent::SendStatusAndReports(const std::vector<size_t>& targets) {
   if (config_.disk_quota.method != DiskQuotaMethod::kLoopExt4) *status.node.diskQuota += ": " + config_.disk_quota.reason;
   if (status.node.diskQuota->size() > 512) status.node.diskQuota->resize(512);
   if (!free_disk_.accept_work) status.unschedulableReason = free_disk_.reason;
+  // A scratch not yet removed still holds its disk: offer only the rest.
+  if (PendingCleanupSummary cleanup = SummarizePendingCleanups(PendingScratchCleanups()); !cleanup.text.empty()) {
+    status.node.capacity.diskMib -= std::min(status.node.capacity.diskMib, cleanup.held_mib);
+    status.cleanupPending = std::move(cleanup.text);
+  }
   status.sequence = table_.NextStatusSequence();
   status.runningAttempts = table_.RunningAttempts();
   // Nobody to hear the reports: skip them rather than encode up to

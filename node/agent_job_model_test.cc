@@ -4,9 +4,15 @@
 // timeouts are real (1 s, the shortest LaunchAttempt allows).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
 
 #include "node/agent_test_fixture.h"
+#include "node/disk_quota_fs.h"
 #include "node/end_reason.h"
 
 namespace gantry::node {
@@ -155,6 +161,36 @@ TEST_F(AgentJobModelTest, WatchedScratchPastItsRequestStopsTheAttemptWithAReason
   EXPECT_THAT(*ended->statusReason, HasSubstr("MiB used, 1 MiB requested"));
   EXPECT_EQ(ended->signal, std::optional<int32_t>(SIGTERM));
   EXPECT_FALSE(fs::exists(Scratch() / "over"));
+}
+
+TEST_F(AgentJobModelTest, CleanupHeldUpIsShownAndItsDiskWithheldUntilTheRetrySucceeds) {
+  Result<DiskQuotaChoice> loop = ChooseDiskQuota(config_.data_dir, DiskQuotaMode::kLoopExt4);
+  if (!loop.ok()) GTEST_SKIP() << "needs loop-ext4 scratch filesystems: " << loop.status().ToString();
+  config_.disk_quota = *loop;
+  StartAgent();
+  ASSERT_TRUE(ReceiveStatus().has_value());
+  auto launch = Launch("held", {"sh", "-c", "echo x > \"$HOME/held\" && sleep 100"});
+  launch.resources.diskMib = 64;
+  SendToAgent(launch);
+  const fs::path held = Scratch() / "held" / "held";
+  int fd = -1;
+  for (int i = 0; i < 500 && fd < 0; ++i) {
+    if (fs::exists(held)) fd = ::open(held.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_GE(fd, 0) << "the job never wrote its file";
+  // This process now keeps the attempt's filesystem alive past its unmount.
+  SendToAgent(protocol::KillAttempt{"held", "test"});
+  ASSERT_TRUE(ReceiveEnded("held").has_value());
+  auto holding = ReceiveStatus([](const protocol::NodeStatus& s) { return s.cleanupPending.has_value(); });
+  ASSERT_TRUE(holding.has_value());
+  EXPECT_THAT(*holding->cleanupPending, ::testing::StartsWith("1 scratch cleanup pending, 64 MiB held: "));
+  EXPECT_EQ(holding->node.capacity.diskMib, config_.capacity.diskMib - 64);
+  ::close(fd);
+  auto cleared = ReceiveStatus([](const protocol::NodeStatus& s) { return !s.cleanupPending.has_value(); });
+  ASSERT_TRUE(cleared.has_value());
+  EXPECT_EQ(cleared->node.capacity.diskMib, config_.capacity.diskMib);
+  EXPECT_FALSE(fs::exists(Scratch() / "held"));
 }
 
 }  // namespace

@@ -114,6 +114,16 @@ std::vector<ScratchCleanupFailure> PendingScratchCleanups() {
   return Pending();
 }
 
+PendingCleanupSummary SummarizePendingCleanups(const std::vector<ScratchCleanupFailure>& pending) {
+  PendingCleanupSummary s;
+  if (pending.empty()) return s;
+  for (const auto& p : pending) s.held_mib += std::max(p.paths.scratch_disk_mib, p.paths.watched_disk_mib);
+  s.text = std::to_string(pending.size()) + (pending.size() == 1 ? " scratch cleanup" : " scratch cleanups") +
+           " pending, " + std::to_string(s.held_mib) + " MiB held: " + pending.back().error;
+  if (s.text.size() > 512) s.text.resize(512);
+  return s;
+}
+
 size_t RetryPendingScratchCleanups() {
   // Retried outside the lock: removal may wait on a loop device.
   for (const auto& failure : PendingScratchCleanups()) {

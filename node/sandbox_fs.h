@@ -43,6 +43,16 @@ struct ScratchCleanupFailure {
 };
 std::vector<ScratchCleanupFailure> PendingScratchCleanups();
 
+// What pending cleanups hold and how the node says so: the MiB of the
+// requests whose scratch is not yet gone (a loop-ext4 image's size, a
+// watched directory's limit), and "N scratch cleanup(s) pending, M MiB held:
+// <latest error>" cut to 512 bytes; empty text when none is pending. Pure.
+struct PendingCleanupSummary {
+  uint64_t held_mib = 0;
+  std::string text;
+};
+PendingCleanupSummary SummarizePendingCleanups(const std::vector<ScratchCleanupFailure>& pending);
+
 // Retries every pending cleanup once and drops the ones that now succeed.
 // Returns how many remain. Blocks: worker thread.
 size_t RetryPendingScratchCleanups();

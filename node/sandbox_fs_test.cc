@@ -98,3 +98,24 @@ TEST(SweepScratch, RemovesLeftoversAndCreatesTheRoot) {
 
 }  // namespace
 }  // namespace gantry::node
+
+namespace gantry::node {
+namespace {
+
+TEST(SummarizePendingCleanups, CountsWhatTheyHoldAndQuotesTheLatestError) {
+  EXPECT_EQ(SummarizePendingCleanups({}).text, "");
+  EXPECT_EQ(SummarizePendingCleanups({}).held_mib, 0u);
+  ScratchCleanupFailure loop{.paths = {.scratch_disk_mib = 1024}, .error = "first"};
+  ScratchCleanupFailure watched{.paths = {.watched_disk_mib = 64}, .error = "unmount: busy"};
+  PendingCleanupSummary one = SummarizePendingCleanups({loop});
+  EXPECT_EQ(one.held_mib, 1024u);
+  EXPECT_EQ(one.text, "1 scratch cleanup pending, 1024 MiB held: first");
+  PendingCleanupSummary two = SummarizePendingCleanups({loop, watched});
+  EXPECT_EQ(two.held_mib, 1088u);
+  EXPECT_EQ(two.text, "2 scratch cleanups pending, 1088 MiB held: unmount: busy");
+  watched.error.assign(2000, 'e');
+  EXPECT_EQ(SummarizePendingCleanups({watched}).text.size(), 512u);
+}
+
+}  // namespace
+}  // namespace gantry::node

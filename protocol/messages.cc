@@ -214,6 +214,9 @@ Status NodeStatus::Validate() const {
   if (unschedulableReason && (unschedulableReason->empty() || unschedulableReason->size() > 512)) {
     return Status::InvalidArgument("unschedulableReason must be 1-512 bytes");
   }
+  if (cleanupPending && (cleanupPending->empty() || cleanupPending->size() > 512)) {
+    return Status::InvalidArgument("cleanupPending must be 1-512 bytes");
+  }
   return Status::Ok();
 }
 

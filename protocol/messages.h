@@ -336,6 +336,7 @@ struct NodeView {
   NodeCapacity free;  // capacity minus reservations
   std::vector<std::string> runningAttempts;  // "jobId#attemptNumber"
   int64_t lastSeenAgoMs = 0;
+  std::optional<std::string> cleanupPending;  // as the node last reported it
   template <class S, class V>
   static void Fields(S& s, V& v) {
     v("node", s.node);
@@ -344,6 +345,7 @@ struct NodeView {
     v("free", s.free);
     v("runningAttempts", s.runningAttempts);
     v("lastSeenAgoMs", s.lastSeenAgoMs);
+    v("cleanupPending", s.cleanupPending);
   }
 };
 
@@ -614,6 +616,10 @@ struct NodeStatus {
   // Set while the node should get no new work, and why (e.g. "free disk
   // 800 MiB is below the 1024 MiB threshold"). Its running jobs go on.
   std::optional<std::string> unschedulableReason;
+  // Set while cleanups of ended attempts failed and are being retried (e.g.
+  // "1 scratch cleanup pending, 1024 MiB held: unmount ...: busy"). The
+  // disk they hold is left out of node.capacity until they succeed.
+  std::optional<std::string> cleanupPending;
   Status Validate() const;
   template <class S, class V>
   static void Fields(S& s, V& v) {
@@ -621,6 +627,7 @@ struct NodeStatus {
     v("sequence", s.sequence);
     v("runningAttempts", s.runningAttempts);
     v("unschedulableReason", s.unschedulableReason);
+    v("cleanupPending", s.cleanupPending);
   }
 };
 

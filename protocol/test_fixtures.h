@@ -319,6 +319,7 @@ inline DescribeNodesReply MakeDescribeNodesReply() {
   full.node.diskQuota.reset();
   full.state = NodeState::kUnschedulable;
   full.stateReason = "free disk 800 MiB is below the 1024 MiB threshold";
+  full.cleanupPending = "1 scratch cleanup pending, 1024 MiB held: unmount: busy";
   return {.nodes = {ready, lost, full}};
 }
 
@@ -326,7 +327,8 @@ inline NodeStatus MakeNodeStatus() {
   return {.node = MakeNode(),
           .sequence = 4'294'967'296,
           .runningAttempts = {"job-1-2", "job-7#1"},
-          .unschedulableReason = "free disk 800 MiB is below the 1024 MiB threshold"};
+          .unschedulableReason = "free disk 800 MiB is below the 1024 MiB threshold",
+          .cleanupPending = "1 scratch cleanup pending, 1024 MiB held: unmount: busy"};
 }
 inline NodeStatusAck MakeNodeStatusAck() {
   return {.sequence = 4'294'967'296, .currentAttempts = {"job-1-2"}};

@@ -309,7 +309,12 @@ void CoordinatorServer::HandleNodeStatus(const Prefix& prefix, const protocol::E
   // leader knows at once which nodes are alive.
   const int64_t now = clock_->MonotonicMillis();
   const std::string was_reason = liveness_.UnschedulableReason(reported.nodeId);
-  const bool back = liveness_.Heard(reported.nodeId, now, status->unschedulableReason.value_or(""));
+  const std::string was_cleanup = liveness_.CleanupPending(reported.nodeId);
+  const bool back = liveness_.Heard(reported.nodeId, now, status->unschedulableReason.value_or(""),
+                                    status->cleanupPending.value_or(""));
+  if (status->cleanupPending && *status->cleanupPending != was_cleanup) {
+    sched_log_->warn("node cleanup pending node_id={} detail={}", reported.nodeId, *status->cleanupPending);
+  }
   if (status->unschedulableReason && *status->unschedulableReason != was_reason) {
     sched_log_->warn("node takes no new work node_id={} reason={}", reported.nodeId, *status->unschedulableReason);
   }

@@ -4,8 +4,10 @@
 
 namespace gantry::coordinator {
 
-bool NodeLiveness::Heard(const std::string& node, int64_t now_ms, std::string unschedulable_reason) {
+bool NodeLiveness::Heard(const std::string& node, int64_t now_ms, std::string unschedulable_reason,
+                         std::string cleanup_pending) {
   Entry& e = nodes_[node];
+  e.cleanup_pending = std::move(cleanup_pending);
   const bool was_schedulable = e.ready && e.unschedulable_reason.empty();
   e.last_heard = now_ms;
   e.ready = true;
@@ -42,6 +44,12 @@ const std::string& NodeLiveness::UnschedulableReason(const std::string& node) co
   static const std::string kNone;
   auto it = nodes_.find(node);
   return it == nodes_.end() ? kNone : it->second.unschedulable_reason;
+}
+
+const std::string& NodeLiveness::CleanupPending(const std::string& node) const {
+  static const std::string kNone;
+  auto it = nodes_.find(node);
+  return it == nodes_.end() ? kNone : it->second.cleanup_pending;
 }
 
 int64_t NodeLiveness::SilentFor(const std::string& node, int64_t now_ms) const {

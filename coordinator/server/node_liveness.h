@@ -23,7 +23,10 @@ class NodeLiveness {
   // reason it gives for taking no new work (empty: it takes work). Returns
   // true if the node is schedulable now and was not before (new, back after
   // its TTL ran out, or its reason cleared).
-  bool Heard(const std::string& node, int64_t now_ms, std::string unschedulable_reason = {});
+  // `cleanup_pending` is the node's note on failed cleanups being retried
+  // (empty: none); it changes nothing about scheduling, only what is shown.
+  bool Heard(const std::string& node, int64_t now_ms, std::string unschedulable_reason = {},
+             std::string cleanup_pending = {});
 
   // Marks nodes silent for longer than the TTL as not ready and returns them.
   std::vector<std::string> Expire(int64_t now_ms);
@@ -37,6 +40,8 @@ class NodeLiveness {
   bool IsSchedulable(const std::string& node) const;
   // The node's own reason for taking no new work; empty if none.
   const std::string& UnschedulableReason(const std::string& node) const;
+  // The node's latest note on pending cleanups; empty if none.
+  const std::string& CleanupPending(const std::string& node) const;
   // Milliseconds since the last status, or -1 if never heard (this leader).
   int64_t SilentFor(const std::string& node, int64_t now_ms) const;
   int64_t ttl_ms() const { return ttl_ms_; }
@@ -46,6 +51,7 @@ class NodeLiveness {
     int64_t last_heard = 0;
     bool ready = false;
     std::string unschedulable_reason;
+    std::string cleanup_pending;
   };
   int64_t ttl_ms_;
   std::map<std::string, Entry> nodes_;

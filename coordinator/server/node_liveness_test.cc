@@ -38,6 +38,16 @@ TEST(NodeLiveness, AnUnschedulableReasonKeepsANodeReadyButOutOfPlacements) {
   EXPECT_FALSE(live.Heard("n1", 300));
 }
 
+TEST(NodeLiveness, PendingCleanupIsShownButLeavesTheNodeSchedulable) {
+  NodeLiveness live(5000);
+  EXPECT_TRUE(live.Heard("n1", 0, "", "1 scratch cleanup pending"));
+  EXPECT_TRUE(live.IsSchedulable("n1"));
+  EXPECT_EQ(live.CleanupPending("n1"), "1 scratch cleanup pending");
+  EXPECT_FALSE(live.Heard("n1", 100));
+  EXPECT_EQ(live.CleanupPending("n1"), "") << "a status without the note clears it";
+  EXPECT_EQ(live.CleanupPending("unknown"), "");
+}
+
 TEST(NodeLiveness, RestartTtlsGivesKnownNodesAFreshTtlButReadiesNone) {
   NodeLiveness live(1000);
   live.Heard("fresh", 0);

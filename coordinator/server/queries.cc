@@ -247,6 +247,7 @@ protocol::DescribeNodesReply DescribeNodes(const ClusterState& s, const NodeLive
     v.runningAttempts.assign(n.live_attempts.begin(), n.live_attempts.end());
     int64_t silent = live.SilentFor(id, now_ms);
     v.lastSeenAgoMs = silent;
+    if (!live.CleanupPending(id).empty()) v.cleanupPending = live.CleanupPending(id);
     if (live.IsReady(id) && !live.UnschedulableReason(id).empty()) {
       v.state = protocol::NodeState::kUnschedulable;
       v.stateReason = live.UnschedulableReason(id);
