@@ -15,6 +15,7 @@
 
 #include "node/cgroup_hierarchy.h"
 #include "node/disk_quota.h"
+#include "node/disk_quota_fs.h"
 #include "tests/integration/cluster_harness.h"
 
 namespace gantry::testing {
@@ -140,9 +141,12 @@ TEST_F(SandboxRestartTest, AgentKilledMidJobsRestartsWithNothingOfThemLeft) {
   while (ProcessesWith(daemon).size() < 3 && Clock::now() < deadline) std::this_thread::sleep_for(20ms);
   ASSERT_EQ(ProcessesWith(daemon).size(), 3u);
   const auto scratch_mounts = MountsUnder(data_dir / "scratch");
+  std::vector<fs::path> images;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(node::ScratchImageRoot(data_dir), ec)) images.push_back(e.path());
   const auto cgroups = CgroupsWithPrefix(cgroup_prefix);
-  std::printf("[   info   ] before the kill: %zu scratch mounts, %zu attempt cgroups\n", scratch_mounts.size(),
-              cgroups.size());
+  std::printf("[   info   ] before the kill: %zu scratch mounts, %zu loop images, %zu attempt cgroups\n",
+              scratch_mounts.size(), images.size(), cgroups.size());
 
   const std::string old_boot = BootId();
   ASSERT_FALSE(old_boot.empty());
@@ -165,6 +169,9 @@ TEST_F(SandboxRestartTest, AgentKilledMidJobsRestartsWithNothingOfThemLeft) {
   EXPECT_TRUE(CgroupsWithPrefix(cgroup_prefix).empty()) << "attempt cgroups left behind";
   EXPECT_EQ(EntriesIn(data_dir / "scratch"), 0u) << "scratch directories left behind";
   EXPECT_EQ(EntriesIn(node::ScratchImageRoot(data_dir)), 0u) << "scratch images left behind";
+  for (const auto& image : images) {
+    EXPECT_TRUE(node::LoopDevicesBackedBy(image).empty()) << "a loop device still reads " << image;
+  }
   std::printf("[   info   ] the restarted agent registered, with nothing of its jobs left, %.2f s after its start\n",
               seconds);
   EXPECT_TRUE(cluster_.WaitForReadyNodes(1, 10s).ok());
