@@ -103,7 +103,8 @@ Status Agent::Start() {
       });
   executor_ = std::make_unique<Executor>(
       &loop_, exec_log_,
-      ExecutorOptions{.kill_grace_ms = config_.kill_grace_ms, .cgroup_prefix = AgentCgroupPrefix(config_.data_dir.string()),
+      ExecutorOptions{.kill_grace_ms = config_.kill_grace_ms, .cgroups = config_.cgroups,
+                      .cgroup_prefix = AgentCgroupPrefix(config_.data_dir.string()),
                       .max_log_bytes_per_attempt = config_.max_log_bytes_per_attempt,
                       .gantry_binary = config_.gantry_binary, .isolation = config_.isolation.use});
   log_->info("disk quota method={} reason={}", DiskQuotaMethodName(config_.disk_quota.method),

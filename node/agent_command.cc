@@ -73,6 +73,12 @@ void AddAgentCommand(CLI::App& app) {
                   "as the kernel allows; the agent logs what it uses) or none")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "none"}));
+  cmd->add_option("--cgroups", flags->cgroups,
+                  "Per-attempt cgroups (memory, CPU and pids limits): auto (where the host allows; the "
+                  "agent logs what it enforces) or none (no limits: only for hosts where another layer "
+                  "limits jobs)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "none"}));
   cmd->add_option("--run-as-user", flags->run_as_user,
                   "Run jobs as this user, NAME or UID:GID (default: the agent's own user); "
                   "needs an agent running as root, which refuses to start otherwise")

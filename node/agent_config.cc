@@ -184,6 +184,10 @@ Result<AgentConfig> ResolveAgentConfig(const AgentFlags& flags) {
   GANTRY_ASSIGN_OR_RETURN(config.disk_quota, ChooseDiskQuota(config.data_dir, quota_mode));
   GANTRY_ASSIGN_OR_RETURN(IsolationMode isolation_mode, ParseIsolationMode(flags.isolation));
   config.isolation = ProbeIsolation(isolation_mode, config.data_dir);
+  if (flags.cgroups != "auto" && flags.cgroups != "none") {
+    return Status::InvalidArgument("--cgroups: \"" + flags.cgroups.substr(0, 64) + "\" is not auto or none");
+  }
+  config.cgroups = flags.cgroups == "auto";
   if (!flags.run_as_user.empty()) {
     GANTRY_ASSIGN_OR_RETURN(RunAsUser user, ResolveRunAsUser(flags.run_as_user));
     GANTRY_RETURN_IF_ERROR(ProbeRunAsUser(user));

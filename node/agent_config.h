@@ -38,6 +38,7 @@ struct AgentFlags {
   uint64_t log_budget_mib = 2048;         // --log-budget-mib: all attempts' logs together
   std::string log_listen = "tcp://127.0.0.1:0";  // --log-listen: the log server; empty: none
   std::string isolation = "auto";        // --isolation: auto, none
+  std::string cgroups = "auto";          // --cgroups: auto (when the host allows), none
   std::string run_as_user;               // --run-as-user NAME or UID:GID; empty: the agent's
 };
 
@@ -63,6 +64,9 @@ struct AgentConfig {
   // Process isolation for attempts, probed at start (isolation_probe.h);
   // not_used says why the rest is off. Default: none.
   IsolationChoice isolation;
+  // Per-attempt cgroups with memory, CPU and pids limits where the host
+  // allows them (--cgroups auto); false only by configuration.
+  bool cgroups = true;
   // What the executor spawns as `gantry sandbox-exec`; empty: no isolation,
   // cgroups joined through a shell shim. The agent command sets it.
   std::string gantry_binary;

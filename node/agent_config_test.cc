@@ -112,6 +112,26 @@ TEST(ResolveAgentConfig, FingerprintsAndPersistsByDefault) {
   EXPECT_EQ(config->node_id + "\n", testutil::ReadFile(tmp.path() / "node_id"));
 }
 
+TEST(ResolveAgentConfig, CgroupsAreOnUnlessTurnedOffAndOtherValuesAreRefused) {
+  TempDir tmp;
+  AgentFlags flags;
+  flags.coordinators = "tcp://127.0.0.1:7401";
+  flags.data_dir = tmp.path().string();
+  flags.node_id = "n1";
+  flags.job_disk_quota = "none";
+  auto on = ResolveAgentConfig(flags);
+  ASSERT_TRUE(on.ok()) << on.status().ToString();
+  EXPECT_TRUE(on->cgroups);
+  flags.cgroups = "none";
+  auto off = ResolveAgentConfig(flags);
+  ASSERT_TRUE(off.ok()) << off.status().ToString();
+  EXPECT_FALSE(off->cgroups);
+  flags.cgroups = "v1";
+  auto bad = ResolveAgentConfig(flags);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), ::testing::HasSubstr("--cgroups"));
+}
+
 TEST(ResolveAgentConfig, TakesDiskFlagsAndSettlesAQuotaMethod) {
   TempDir tmp;
   AgentFlags flags;

@@ -47,6 +47,20 @@ struct HarnessOptions {
   std::vector<std::string> agent_args;
 };
 
+// Agent flags for the load tests of thousands of trivial jobs, which test
+// the coordinator, not the sandbox: no scratch filesystem per attempt (the
+// jobs must ask for no disk: coordinator --default-job-disk-mib 0) and, in a
+// sanitizer build, no cgroups or namespaces either, since each attempt would
+// start through the instrumented binary's sandbox-exec at about a second
+// apiece. The sandbox has tests of its own.
+inline std::vector<std::string> LoadTestAgentArgs() {
+  std::vector<std::string> args = {"--job-disk-quota", "none"};
+#ifdef GANTRY_SANITIZED_BUILD
+  args.insert(args.end(), {"--isolation", "none", "--cgroups", "none"});
+#endif
+  return args;
+}
+
 class ClusterHarness {
  public:
   // `binary` is the path of the gantry executable. Picks every port.

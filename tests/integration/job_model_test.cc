@@ -25,16 +25,15 @@ protocol::SubmitJobRequest Job(const std::string& name, std::vector<std::string>
   return req;
 }
 
-// The job model, not the sandbox, is under test here (sandbox_restart_test
-// and the agent's tests cover that): the thousands of short jobs ask for no
-// disk, so no attempt pays for a scratch filesystem of its own.
+// The job model, not the sandbox, is under test here (see
+// LoadTestAgentArgs; the sandbox_* tests and the agent's cover it).
 HarnessOptions Options() {
   HarnessOptions o;
   o.replicas = 3;
   o.agent_vcpus = 16;
   o.agent_memory_mib = 65536;
   o.coordinator_args = {"--default-job-disk-mib", "0"};
-  o.agent_args = {"--job-disk-quota", "none"};
+  o.agent_args = LoadTestAgentArgs();
   return o;
 }
 

@@ -209,14 +209,12 @@ class ReplicationTest : public ::testing::Test {
     o.agents = agents;
     return o;
   }
-  // For the streams of thousands of `true` jobs, which test the Raft group:
-  // no scratch filesystem per attempt (about 20 ms of mkfs, mount and
-  // teardown each, seconds under the sanitizers), so the jobs ask for no
-  // disk and the agents limit none.
+  // For the streams of thousands of `true` jobs, which test the Raft group
+  // (see LoadTestAgentArgs).
   static HarnessOptions ThreeReplicasWithoutDiskQuotas(int agents) {
     HarnessOptions o = ThreeReplicas(agents);
     o.coordinator_args = {"--default-job-disk-mib", "0"};
-    o.agent_args = {"--job-disk-quota", "none"};
+    o.agent_args = LoadTestAgentArgs();
     return o;
   }
 
