@@ -6,6 +6,7 @@
 //      coordinator's own timestamps (createdAt when the submission arrived,
 //      startedAt when the agent's "started" report was applied).
 // Usage: e2e_bench [--jobs 2000] [--agents 4] [--replicas 3] [--latency-samples 200]
+//                  [--sandbox 0|1]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -57,11 +58,18 @@ int main(int argc, char** argv) {
   const int agents = Flag(argc, argv, "--agents", 4);
   const int samples = Flag(argc, argv, "--latency-samples", 200);
   const int replicas = Flag(argc, argv, "--replicas", 3);
+  // --sandbox 0: attempts run with no cgroups, namespaces or scratch
+  // filesystem, to see what the sandbox costs.
+  const bool sandbox = Flag(argc, argv, "--sandbox", 1) != 0;
 
   gantry::testing::HarnessOptions opts;
   opts.replicas = replicas;
   opts.agents = agents;
   opts.agent_vcpus = 16;
+  if (!sandbox) {
+    opts.coordinator_args = {"--default-job-disk-mib", "0"};
+    opts.agent_args = {"--job-disk-quota", "none", "--isolation", "none", "--cgroups", "none"};
+  }
   gantry::testing::ClusterHarness cluster(GANTRY_BINARY, opts);
   if (auto s = cluster.Start(); !s.ok()) {
     std::fprintf(stderr, "cluster did not start: %s\n", s.ToString().c_str());
@@ -122,8 +130,8 @@ int main(int argc, char** argv) {
   double wall_s = std::chrono::duration<double>(t1 - t0).count();
   double submit_s = std::chrono::duration<double>(t_submitted - t0).count();
   double server_s = static_cast<double>(last_stopped - first_created) / 1000.0;
-  std::printf("throughput: %d trivial jobs, %d replicas, %d agents x 16 vCPU, full path (submit, place, run, report)\n",
-              jobs, replicas, agents);
+  std::printf("throughput: %d trivial jobs, %d replicas, %d agents x 16 vCPU, %s, full path (submit, place, run, report)\n",
+              jobs, replicas, agents, sandbox ? "sandboxed" : "no sandbox");
   std::printf("  submitted by %d concurrent clients in %.2f s: %.0f submissions/s\n", kSubmitters, submit_s,
               jobs / submit_s);
   std::printf("  first createdAt -> last stoppedAt: %.2f s: %.0f jobs/s to SUCCEEDED\n", server_s,
