@@ -48,9 +48,12 @@ TEST_F(RaftSnapshot, StoppedFollowerCatchesUpThroughInstallSnapshotWithinSeconds
 
   int f = (leader + 1) % 3;
   ASSERT_TRUE(StopNode(f));
+  const int snapshots_before = sm(leader).snapshots();
   // Far past the leader's trailing entries: only a snapshot can catch f up.
+  // How many snapshots the leader takes meanwhile depends on timing (one
+  // in flight skips the next threshold); at least one must follow the stop.
   ASSERT_TRUE(Pump(*this, leader, seq, 3000, 10, 120, expected));
-  EXPECT_GT(sm(leader).snapshots(), 10);
+  EXPECT_GT(sm(leader).snapshots(), snapshots_before);
   // Every pinned view is released (one may still be serialising now).
   EXPECT_TRUE(RunUntil([&] { return sm(leader).pinned() == 0; }));
 
