@@ -79,6 +79,7 @@ GANTRY_CLIENT_REPLY_OF_(UpdateSchedulingPolicyRequest, DoneReply);
 GANTRY_CLIENT_REPLY_OF_(DeleteSchedulingPolicyRequest, DoneReply);
 GANTRY_CLIENT_REPLY_OF_(DescribeSchedulingPoliciesRequest, DescribeSchedulingPoliciesReply);
 GANTRY_CLIENT_REPLY_OF_(ReadLogRequest, ReadLogReply);  // to a node agent's log server
+GANTRY_CLIENT_REPLY_OF_(NodeControlRequest, DoneReply);
 #undef GANTRY_CLIENT_REPLY_OF_
 
 struct RpcOptions {

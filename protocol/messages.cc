@@ -45,6 +45,7 @@ const char* MessageTypeName(MessageType t) {
     case MessageType::kDescribeSchedulingPoliciesReply: return "DescribeSchedulingPoliciesReply";
     case MessageType::kReadLog: return "ReadLog";
     case MessageType::kReadLogReply: return "ReadLogReply";
+    case MessageType::kNodeControl: return "NodeControl";
     case MessageType::kNodeStatus: return "NodeStatus";
     case MessageType::kNodeStatusAck: return "NodeStatusAck";
     case MessageType::kLaunchAttempt: return "LaunchAttempt";
@@ -52,6 +53,7 @@ const char* MessageTypeName(MessageType t) {
     case MessageType::kAttemptStarted: return "AttemptStarted";
     case MessageType::kAttemptEnded: return "AttemptEnded";
     case MessageType::kAttemptReportAck: return "AttemptReportAck";
+    case MessageType::kReclaimNode: return "ReclaimNode";
   }
   return "Unknown";
 }
@@ -78,6 +80,9 @@ Status SubmitJobRequest::Validate() const {
     return Status::InvalidArgument("clientToken must be 1-64 bytes");
   }
   GANTRY_RETURN_IF_ERROR(ValidateParameters(parameters));
+  if (preemptionRetries && *preemptionRetries > kMaxPreemptionRetries) {
+    return Status::InvalidArgument("preemptionRetries must be at most " + std::to_string(kMaxPreemptionRetries));
+  }
   if (retryStrategy) GANTRY_RETURN_IF_ERROR(retryStrategy->Validate());
   if (timeout) GANTRY_RETURN_IF_ERROR(timeout->Validate());
   if (arraySize && (*arraySize < kMinArraySize || *arraySize > kMaxArraySize)) {
@@ -217,6 +222,33 @@ Status NodeStatus::Validate() const {
   if (cleanupPending && (cleanupPending->empty() || cleanupPending->size() > 512)) {
     return Status::InvalidArgument("cleanupPending must be 1-512 bytes");
   }
+  if (reclaim && (reclaim->graceLeftMs < 0 || reclaim->source.size() > 512)) {
+    return Status::InvalidArgument("reclaim needs graceLeftMs >= 0 and a source of at most 512 bytes");
+  }
+  if (node.control) return Status::InvalidArgument("node.control is set by the coordinator, not by agents");
+  return Status::Ok();
+}
+
+Status NodeControlRequest::Validate() const {
+  GANTRY_RETURN_IF_ERROR(ValidateName("nodeId", nodeId));
+  if (deadlineSeconds) {
+    if (action != NodeAction::kDrain && action != NodeAction::kReclaim) {
+      return Status::InvalidArgument(std::string("a deadline is for DRAIN and RECLAIM, not ") + EnumName(action));
+    }
+    if (*deadlineSeconds > kMaxControlDeadlineSeconds) {
+      return Status::InvalidArgument("deadlineSeconds must be at most " + std::to_string(kMaxControlDeadlineSeconds));
+    }
+  }
+  if (reason && reason->size() > 512) return Status::InvalidArgument("reason exceeds 512 bytes");
+  return Status::Ok();
+}
+
+Status ReclaimNode::Validate() const {
+  if (graceMs < 0 || graceMs > int64_t{kMaxControlDeadlineSeconds} * 1000) {
+    return Status::InvalidArgument("graceMs must be between 0 and " +
+                                   std::to_string(int64_t{kMaxControlDeadlineSeconds} * 1000));
+  }
+  if (reason.size() > 512) return Status::InvalidArgument("reason exceeds 512 bytes");
   return Status::Ok();
 }
 

@@ -72,6 +72,8 @@ enum class MessageType : uint16_t {
   // client -> node agent's log server, and its reply
   kReadLog = 48,
   kReadLogReply = 49,
+  // operator -> coordinator: cordon, uncordon, drain, reclaim a node
+  kNodeControl = 50,
   // agent <-> coordinator
   kNodeStatus = 100,
   kNodeStatusAck = 101,
@@ -80,6 +82,7 @@ enum class MessageType : uint16_t {
   kAttemptStarted = 104,
   kAttemptEnded = 105,
   kAttemptReportAck = 106,
+  kReclaimNode = 107,
 };
 
 const char* MessageTypeName(MessageType t);
@@ -165,10 +168,14 @@ struct SubmitJobRequest {
   std::vector<JobDependency> dependsOn;  // at most 20
   std::optional<std::string> shareIdentifier;  // required by a fair-share queue
   std::optional<uint32_t> schedulingPriorityOverride;
+  // Interruptions (reclaim, preemption, drain) the job survives; absent:
+  // the queue's, else kDefaultPreemptionRetries.
+  std::optional<uint32_t> preemptionRetries;
 
   Status Validate() const;
   template <class S, class V>
   static void Fields(S& s, V& v) {
+    v("preemptionRetries", s.preemptionRetries);
     v("jobName", s.jobName);
     v("jobQueue", s.jobQueue);
     v("jobDefinition", s.jobDefinition);
@@ -409,8 +416,10 @@ struct UpdateJobQueueRequest {
   std::optional<std::vector<ComputeEnvironmentOrder>> computeEnvironmentOrder;
   std::optional<std::string> schedulingPolicyArn;
   std::optional<std::vector<JobStateTimeLimit>> jobStateTimeLimitActions;
+  std::optional<uint32_t> preemptionRetries;
   template <class S, class V>
   static void Fields(S& s, V& v) {
+    v("preemptionRetries", s.preemptionRetries);
     v("jobQueue", s.jobQueue);
     v("state", s.state);
     v("priority", s.priority);
@@ -427,8 +436,10 @@ struct UpdateComputeEnvironmentRequest {
   std::optional<uint32_t> minvCpus;
   std::optional<uint32_t> maxvCpus;
   std::optional<uint32_t> desiredvCpus;
+  std::optional<bool> preemptible;
   template <class S, class V>
   static void Fields(S& s, V& v) {
+    v("preemptible", s.preemptible);
     v("computeEnvironment", s.computeEnvironment);
     v("state", s.state);
     v("minvCpus", s.minvCpus);
@@ -493,6 +504,36 @@ struct DescribeSchedulingPoliciesReply {
   std::vector<SchedulingPolicy> schedulingPolicies;
   template <class S, class V>
   static void Fields(S& s, V& v) { v("schedulingPolicies", s.schedulingPolicies); }
+};
+
+// ---- operator: a node's scheduling -------------------------------------------
+
+// CORDON: no new work. UNCORDON: back to ACTIVE (also ends a drain, or a
+// reclaim the node's own notice did not start). DRAIN: no new work; what still
+// runs `deadlineSeconds` from now is stopped and requeued elsewhere (absent:
+// no deadline, jobs finish). RECLAIM: the machine is going away: jobs get
+// SIGTERM and GANTRY_RECLAIM_DEADLINE now and SIGKILL after `deadlineSeconds`
+// (absent: kDefaultReclaimGraceSeconds). Answered with DoneReply{nodeId}.
+enum class NodeAction : uint8_t { kCordon, kUncordon, kDrain, kReclaim };
+template <>
+struct EnumNames<NodeAction> {
+  static constexpr const char* kNames[] = {"CORDON", "UNCORDON", "DRAIN", "RECLAIM"};
+};
+
+struct NodeControlRequest {
+  static constexpr MessageType kType = MessageType::kNodeControl;
+  std::string nodeId;
+  NodeAction action = NodeAction::kCordon;
+  std::optional<uint32_t> deadlineSeconds;  // DRAIN and RECLAIM only
+  std::optional<std::string> reason;        // shown in gantry nodes
+  Status Validate() const;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("nodeId", s.nodeId);
+    v("action", s.action);
+    v("deadlineSeconds", s.deadlineSeconds);
+    v("reason", s.reason);
+  }
 };
 
 // ---- client -> node agent: an attempt's output ------------------------------
@@ -606,6 +647,16 @@ struct RaftTransferLeaderRequest {
 
 // ---- agent <-> coordinator ------------------------------------------------
 
+struct ReclaimNotice {
+  int64_t graceLeftMs = 0;  // until the agent kills what still runs; >= 0
+  std::string source;       // e.g. "gantry node reclaim", "notice file /var/lib/..."
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("graceLeftMs", s.graceLeftMs);
+    v("source", s.source);
+  }
+};
+
 // Sent by the agent every heartbeat interval and right after every (re)connect.
 // It is a full report: the coordinator needs no earlier message to act on it.
 struct NodeStatus {
@@ -620,9 +671,13 @@ struct NodeStatus {
   // "1 scratch cleanup pending, 1024 MiB held: unmount ...: busy"). The
   // disk they hold is left out of node.capacity until they succeed.
   std::optional<std::string> cleanupPending;
+  // Set while the node is being reclaimed (ReclaimNode, or the node's own
+  // notice): how long until what still runs is killed, and who said so.
+  std::optional<ReclaimNotice> reclaim;
   Status Validate() const;
   template <class S, class V>
   static void Fields(S& s, V& v) {
+    v("reclaim", s.reclaim);
     v("node", s.node);
     v("sequence", s.sequence);
     v("runningAttempts", s.runningAttempts);
@@ -681,6 +736,23 @@ struct LaunchAttempt {
   }
 };
 
+// coordinator -> agent: the node is reclaimed. The agent takes no new work,
+// tells every running job (SIGTERM, and GANTRY_RECLAIM_DEADLINE in a file in
+// its scratch dir), kills what still runs when the grace is over, and ends
+// each attempt with statusReason "Node reclaimed: <node>". Idempotent: a
+// repeat never moves the deadline it already has.
+struct ReclaimNode {
+  static constexpr MessageType kType = MessageType::kReclaimNode;
+  int64_t graceMs = 0;  // from receipt
+  std::string reason;
+  Status Validate() const;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("graceMs", s.graceMs);
+    v("reason", s.reason);
+  }
+};
+
 // Idempotent: killing an attempt that is not running does nothing.
 struct KillAttempt {
   static constexpr MessageType kType = MessageType::kKillAttempt;
@@ -699,8 +771,12 @@ struct AttemptStarted {
   std::string nodeId;
   std::string bootId;
   std::string attemptId;
+  // The LaunchAttempt's; a report whose token is not the live attempt's is
+  // stale and ignored. Absent from agents that predate it.
+  std::optional<uint64_t> fencingToken;
   template <class S, class V>
   static void Fields(S& s, V& v) {
+    v("fencingToken", s.fencingToken);
     v("nodeId", s.nodeId);
     v("bootId", s.bootId);
     v("attemptId", s.attemptId);
@@ -721,9 +797,15 @@ struct AttemptEnded {
   // Set when the agent itself ended the attempt for a reason the job's
   // retry rules may match, e.g. "Job attempt duration exceeded timeout".
   std::optional<std::string> statusReason;
+  std::optional<uint64_t> fencingToken;  // as in AttemptStarted
+  // Set when the agent stopped the attempt because its node is reclaimed
+  // (statusReason then says "Node reclaimed: <node>").
+  std::optional<InterruptionKind> interruption;
   Status Validate() const;
   template <class S, class V>
   static void Fields(S& s, V& v) {
+    v("fencingToken", s.fencingToken);
+    v("interruption", s.interruption);
     v("statusReason", s.statusReason);
     v("nodeId", s.nodeId);
     v("bootId", s.bootId);

@@ -31,6 +31,7 @@ inline ComputeEnvironment MakeComputeEnvironment() {
   ce.desiredvCpus = 300;  // uint16 encoding
   ce.provisioningModel = ProvisioningModel::kSpot;
   ce.createdAt = 1'700'000'000'123;
+  ce.preemptible = true;
   return ce;
 }
 
@@ -46,6 +47,7 @@ inline JobQueue MakeJobQueue() {
                                  .maxTimeSeconds = 600,
                                  .action = JobStateTimeLimitAction::kTerminate}};
   q.createdAt = 1'700'000'000'456;
+  q.preemptionRetries = 0;
   return q;
 }
 
@@ -110,6 +112,7 @@ inline Attempt MakeEndedAttempt() {
   a.reason = "Killed by signal 9";
   a.statusReason = "Essential container in task exited";
   a.logTail = "line 1\nline 2\n";
+  a.interruption = Interruption{.kind = InterruptionKind::kReclaimed, .reason = "Node reclaimed: node-a"};
   return a;
 }
 
@@ -224,6 +227,7 @@ inline SubmitJobRequest MakeSubmitJobRequest() {
                  {"", ArrayJobDependency::kSequential}};
   r.shareIdentifier = "team-a";
   r.schedulingPriorityOverride = 9999;
+  r.preemptionRetries = 100;
   return r;
 }
 
@@ -308,6 +312,11 @@ inline DescribeNodesReply MakeDescribeNodesReply() {
                  .free = NodeCapacity{.vcpus = 80, .memoryMib = 700'000, .diskMib = 3'000'000},
                  .runningAttempts = {"job-1-2", "job-7#1"},
                  .lastSeenAgoMs = 250};
+  ready.node.control = NodeControl{.state = NodeControlState::kDraining,
+                                   .reason = "drained by operator",
+                                   .requestedAt = 1'700'000'000'000,
+                                   .deadlineAt = 1'700'000'600'000};
+  ready.state = NodeState::kDraining;
   NodeView lost = ready;
   lost.node.nodeId = "node-b";
   lost.state = NodeState::kLost;
@@ -328,7 +337,8 @@ inline NodeStatus MakeNodeStatus() {
           .sequence = 4'294'967'296,
           .runningAttempts = {"job-1-2", "job-7#1"},
           .unschedulableReason = "free disk 800 MiB is below the 1024 MiB threshold",
-          .cleanupPending = "1 scratch cleanup pending, 1024 MiB held: unmount: busy"};
+          .cleanupPending = "1 scratch cleanup pending, 1024 MiB held: unmount: busy",
+          .reclaim = ReclaimNotice{.graceLeftMs = 119'500, .source = "notice file /var/lib/gantry/reclaim"}};
 }
 inline NodeStatusAck MakeNodeStatusAck() {
   return {.sequence = 4'294'967'296, .currentAttempts = {"job-1-2"}};
@@ -351,8 +361,10 @@ inline KillAttempt MakeKillAttempt() {
   return {.attemptId = "job-1-2", .reason = "TerminateJob by user"};
 }
 inline AttemptStarted MakeAttemptStarted() {
-  return {
-      .nodeId = "node-a", .bootId = "0b7c2c5e-6a0f-4b1e-9d3a-7f00d1e5b001", .attemptId = "job-1-2"};
+  return {.nodeId = "node-a",
+          .bootId = "0b7c2c5e-6a0f-4b1e-9d3a-7f00d1e5b001",
+          .attemptId = "job-1-2",
+          .fencingToken = 1ull << 32};
 }
 // Exited on its own: exitCode set, signal unset.
 inline AttemptEnded MakeAttemptEnded() {
@@ -370,6 +382,9 @@ inline AttemptEnded MakeKilledAttemptEnded() {
   e.exitCode.reset();
   e.signal = 9;
   e.reason = "Killed by signal 9";
+  e.statusReason = "Node reclaimed: node-a";
+  e.fencingToken = std::numeric_limits<uint64_t>::max();
+  e.interruption = InterruptionKind::kReclaimed;
   e.logTail = "";
   e.statusReason = "Job attempt duration exceeded timeout";
   return e;
@@ -395,14 +410,16 @@ inline UpdateJobQueueRequest MakeUpdateJobQueueRequest() {
           .priority = 0,
           .computeEnvironmentOrder = std::vector<ComputeEnvironmentOrder>{{1, "on-demand"}},
           .schedulingPolicyArn = "fair",
-          .jobStateTimeLimitActions = std::vector<JobStateTimeLimit>{}};
+          .jobStateTimeLimitActions = std::vector<JobStateTimeLimit>{},
+          .preemptionRetries = 7};
 }
 inline UpdateComputeEnvironmentRequest MakeUpdateComputeEnvironmentRequest() {
   return {.computeEnvironment = "spot-ce_1",
           .state = ResourceState::kEnabled,
           .minvCpus = 0,
           .maxvCpus = 4096,
-          .desiredvCpus = 16};
+          .desiredvCpus = 16,
+          .preemptible = false};
 }
 inline DeleteJobQueueRequest MakeDeleteJobQueueRequest() { return {.jobQueue = "low"}; }
 inline DeleteComputeEnvironmentRequest MakeDeleteComputeEnvironmentRequest() {
@@ -431,5 +448,10 @@ inline ReadLogReply MakeReadLogReply() {
   return {.data = std::string("line 1\n\xff\x00 binary\n", 17), .offset = 4'294'967'300,
           .nextOffset = 4'294'967'317, .ended = true};
 }
+
+inline NodeControlRequest MakeNodeControlRequest() {
+  return {.nodeId = "node-a", .action = NodeAction::kDrain, .deadlineSeconds = 600, .reason = "kernel upgrade"};
+}
+inline ReclaimNode MakeReclaimNode() { return {.graceMs = 120'000, .reason = "gantry node reclaim"}; }
 
 }  // namespace gantry::protocol::fixtures

@@ -83,6 +83,8 @@ inline const std::vector<Sample>& AllSamples() {
       MakeSample("DescribeSchedulingPoliciesReply", MakeDescribeSchedulingPoliciesReply(), 39),
       MakeSample("ReadLog", MakeReadLogRequest(), 40),
       MakeSample("ReadLogReply", MakeReadLogReply(), 41),
+      MakeSample("NodeControl", MakeNodeControlRequest(), 42),
+      MakeSample("ReclaimNode", MakeReclaimNode(), 43),
       MakeSample("NodeStatus", MakeNodeStatus(), 14),
       MakeSample("NodeStatusAck", MakeNodeStatusAck(), 15),
       MakeSample("LaunchAttempt", MakeLaunchAttempt(), 16),

@@ -85,6 +85,11 @@ bool MatchesSelector(const Labels& labels, const Labels& selector) {
   return true;
 }
 
+bool IsSpotNode(const Labels& labels) {
+  auto it = labels.find(kCapacityTypeLabel);
+  return it != labels.end() && it->second == "spot";
+}
+
 Status ValidateJobId(std::string_view what, std::string_view id) {
   // "<uuid>" or "<uuid>:<index>"; anything else names no job gantry made.
   const size_t colon = id.find(':');
@@ -262,6 +267,9 @@ Status ComputeEnvironment::Validate() const {
 
 Status JobQueue::Validate() const {
   GANTRY_RETURN_IF_ERROR(ValidateName("jobQueueName", jobQueueName));
+  if (preemptionRetries && *preemptionRetries > kMaxPreemptionRetries) {
+    return Invalid("preemptionRetries must be at most " + std::to_string(kMaxPreemptionRetries));
+  }
   if (computeEnvironmentOrder.empty()) {
     return Invalid("computeEnvironmentOrder must name at least one compute environment");
   }

@@ -69,10 +69,33 @@ struct EnumNames<JobStateTimeLimitAction> {
 
 // READY: takes new work. LOST: silent past its TTL. UNSCHEDULABLE: alive,
 // but its agent asks for no new work (e.g. free disk below its threshold).
-enum class NodeState : uint8_t { kReady, kLost, kUnschedulable };
+// CORDONED, DRAINING, RECLAIMING: an operator's (or, for RECLAIMING, the
+// node's own interruption notice) NodeControl; no new work either.
+enum class NodeState : uint8_t { kReady, kLost, kUnschedulable, kCordoned, kDraining, kReclaiming };
 template <>
 struct EnumNames<NodeState> {
-  static constexpr const char* kNames[] = {"READY", "LOST", "UNSCHEDULABLE"};
+  static constexpr const char* kNames[] = {"READY",    "LOST",     "UNSCHEDULABLE",
+                                           "CORDONED", "DRAINING", "RECLAIMING"};
+};
+
+// What an operator (or the node's interruption notice) asked of a node.
+// ACTIVE: nothing. CORDONED: no new work. DRAINING: no new work, and what
+// still runs at the deadline is stopped and requeued. RECLAIMING: the
+// machine is going away (a spot reclaim): every job is told at once and
+// killed at the deadline.
+enum class NodeControlState : uint8_t { kActive, kCordoned, kDraining, kReclaiming };
+template <>
+struct EnumNames<NodeControlState> {
+  static constexpr const char* kNames[] = {"ACTIVE", "CORDONED", "DRAINING", "RECLAIMING"};
+};
+
+// Why an attempt was stopped from outside, through no fault of the job. An
+// interrupted attempt is requeued without spending one of the job's
+// retryStrategy attempts, up to its preemptionRetries.
+enum class InterruptionKind : uint8_t { kReclaimed, kPreempted, kDrained };
+template <>
+struct EnumNames<InterruptionKind> {
+  static constexpr const char* kNames[] = {"RECLAIMED", "PREEMPTED", "DRAINED"};
 };
 
 // Limits on names and sizes, checked by Validate() everywhere.
@@ -97,6 +120,17 @@ inline constexpr uint32_t kMaxSchedulingPriority = 9999;
 inline constexpr size_t kMaxShareDistribution = 500;
 // gantry accepts timeouts from 1 s (AWS's minimum is 60 s) up to 30 days.
 inline constexpr uint32_t kMaxAttemptDurationSeconds = 30 * 24 * 3600;
+// Interruptions (reclaim, preemption, drain) a job survives unless its
+// submission or queue says otherwise, and the most either may say.
+inline constexpr uint32_t kDefaultPreemptionRetries = 5;
+inline constexpr uint32_t kMaxPreemptionRetries = 100;
+// A reclaim's grace when none is given: a cloud's spot notice is 120 s.
+inline constexpr uint32_t kDefaultReclaimGraceSeconds = 120;
+inline constexpr uint32_t kMaxControlDeadlineSeconds = 7 * 24 * 3600;
+// The node label that says how a node is bought: "spot" or "on-demand"
+// (absent: on-demand). A SPOT compute environment takes only spot nodes, an
+// ON_DEMAND one only the others.
+inline constexpr const char* kCapacityTypeLabel = "capacity-type";
 
 // Names of queues, compute environments, definitions and jobs: 1-128 of
 // [A-Za-z0-9_-], as AWS Batch allows.
@@ -107,6 +141,8 @@ Status ValidateLabels(const Labels& labels);
 // True if `labels` has every key=value of `selector` (an empty selector
 // matches every node).
 bool MatchesSelector(const Labels& labels, const Labels& selector);
+// True if `labels` say the node is a spot node (kCapacityTypeLabel=spot).
+bool IsSpotNode(const Labels& labels);
 
 // Job ids are the leader's UUIDs; an array child's is "<parentId>:<index>".
 Status ValidateJobId(std::string_view what, std::string_view id);
@@ -126,10 +162,15 @@ struct ComputeEnvironment {
   uint32_t desiredvCpus = 0;
   ProvisioningModel provisioningModel = ProvisioningModel::kOnDemand;
   int64_t createdAt = 0;
+  // gantry's own: jobs running here may be preempted by RUNNABLE jobs of
+  // strictly higher-priority queues. Absent: false.
+  std::optional<bool> preemptible;
 
+  bool IsPreemptible() const { return preemptible.value_or(false); }
   Status Validate() const;
   template <class S, class V>
   static void Fields(S& s, V& v) {
+    v("preemptible", s.preemptible);
     v("computeEnvironmentName", s.computeEnvironmentName);
     v("type", s.type);
     v("state", s.state);
@@ -185,10 +226,14 @@ struct JobQueue {
   std::optional<std::string> schedulingPolicyArn;
   std::vector<JobStateTimeLimit> jobStateTimeLimitActions;
   int64_t createdAt = 0;
+  // Interruptions a job of this queue survives when its submission does not
+  // say (absent: kDefaultPreemptionRetries).
+  std::optional<uint32_t> preemptionRetries;
 
   Status Validate() const;
   template <class S, class V>
   static void Fields(S& s, V& v) {
+    v("preemptionRetries", s.preemptionRetries);
     v("jobQueueName", s.jobQueueName);
     v("state", s.state);
     v("priority", s.priority);
@@ -331,6 +376,20 @@ struct JobDefinition {
 };
 
 // One try of a job on one node.
+// An attempt stopped from outside (reclaim, preemption, drain), and why, e.g.
+// "Node reclaimed: node-3". Recorded when the stop is decided, so the end
+// report, whatever exit it brings, is read as an interruption.
+struct Interruption {
+  InterruptionKind kind = InterruptionKind::kPreempted;
+  std::string reason;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("kind", s.kind);
+    v("reason", s.reason);
+  }
+  friend bool operator==(const Interruption&, const Interruption&) = default;
+};
+
 struct Attempt {
   std::string attemptId;
   uint32_t attemptNumber = 1;  // AWS_BATCH_JOB_ATTEMPT, from 1
@@ -344,9 +403,11 @@ struct Attempt {
   std::optional<std::string> reason;  // container.reason, e.g. "Killed by signal 9"
   std::optional<std::string> statusReason;
   std::optional<std::string> logTail;  // last bytes of stdout+stderr
+  std::optional<Interruption> interruption;
 
   template <class S, class V>
   static void Fields(S& s, V& v) {
+    v("interruption", s.interruption);
     v("attemptId", s.attemptId);
     v("attemptNumber", s.attemptNumber);
     v("node", s.node);
@@ -417,9 +478,12 @@ struct Job {
   // FAILED with once its attempt is gone.
   std::optional<std::string> terminationReason;
   std::optional<int64_t> runnableAt;  // when it last became RUNNABLE
+  // As submitted; absent: the queue's, else kDefaultPreemptionRetries.
+  std::optional<uint32_t> preemptionRetries;
 
   template <class S, class V>
   static void Fields(S& s, V& v) {
+    v("preemptionRetries", s.preemptionRetries);
     v("jobId", s.jobId);
     v("jobName", s.jobName);
     v("jobQueue", s.jobQueue);
@@ -464,6 +528,23 @@ struct NodeCapacity {
   friend bool operator==(const NodeCapacity&, const NodeCapacity&) = default;
 };
 
+struct NodeControl {
+  NodeControlState state = NodeControlState::kActive;
+  std::string reason;  // e.g. "drained by operator", "spot interruption notice"
+  int64_t requestedAt = 0;  // epoch ms, the leader's clock
+  // DRAINING: when what still runs is stopped; RECLAIMING: when the agent
+  // kills what is left (epoch ms). Absent: no deadline.
+  std::optional<int64_t> deadlineAt;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("state", s.state);
+    v("reason", s.reason);
+    v("requestedAt", s.requestedAt);
+    v("deadlineAt", s.deadlineAt);
+  }
+  friend bool operator==(const NodeControl&, const NodeControl&) = default;
+};
+
 struct Node {
   std::string nodeId;
   std::string bootId;
@@ -475,10 +556,15 @@ struct Node {
   // per attempt), "watch: <why no filesystem quota>" (usage polled, the
   // attempt stopped past its request), or "none: <why>" where it cannot.
   std::optional<std::string> diskQuota;
+  // Set by the coordinator, never by the agent: what an operator (or the
+  // node's own reclaim notice) asked of it. Kept across re-registrations.
+  std::optional<NodeControl> control;
 
+  NodeControlState ControlState() const { return control ? control->state : NodeControlState::kActive; }
   Status Validate() const;
   template <class S, class V>
   static void Fields(S& s, V& v) {
+    v("control", s.control);
     v("nodeId", s.nodeId);
     v("bootId", s.bootId);
     v("capacity", s.capacity);
