@@ -90,6 +90,11 @@ bool IsSpotNode(const Labels& labels) {
   return it != labels.end() && it->second == "spot";
 }
 
+bool BelongsTo(const Node& node, const ComputeEnvironment& ce) {
+  return MatchesSelector(node.labels, ce.selector) &&
+         IsSpotNode(node.labels) == (ce.provisioningModel == ProvisioningModel::kSpot);
+}
+
 Status ValidateJobId(std::string_view what, std::string_view id) {
   // "<uuid>" or "<uuid>:<index>"; anything else names no job gantry made.
   const size_t colon = id.find(':');

@@ -143,6 +143,11 @@ Status ValidateLabels(const Labels& labels);
 bool MatchesSelector(const Labels& labels, const Labels& selector);
 // True if `labels` say the node is a spot node (kCapacityTypeLabel=spot).
 bool IsSpotNode(const Labels& labels);
+struct Node;
+struct ComputeEnvironment;
+// The node is in the compute environment: it matches the selector, and it
+// is a spot node exactly when the environment's provisioning model is SPOT.
+bool BelongsTo(const Node& node, const ComputeEnvironment& ce);
 
 // Job ids are the leader's UUIDs; an array child's is "<parentId>:<index>".
 Status ValidateJobId(std::string_view what, std::string_view id);

@@ -1,5 +1,6 @@
 // Apply handlers for what agents report about attempts. A report about an
-// attempt that is not the job's live one is stale and changes nothing.
+// attempt that is not the job's live one (another attempt id, another node,
+// or another fencing token) is stale and changes nothing.
 #include "coordinator/fsm/fsm.h"
 #include "coordinator/fsm/job_transitions.h"
 
@@ -10,7 +11,8 @@ Result<ApplyResult> Fsm::AttemptStarted(const Command& c, WriteBatch& batch) {
   ApplyResult r;
   const protocol::Job* current = state_->FindJobByAttempt(s.attemptId);
   const protocol::Attempt* live = current ? LiveAttempt(*current) : nullptr;
-  if (!live || live->attemptId != s.attemptId || live->node != s.nodeId) {
+  if (!live || live->attemptId != s.attemptId || live->node != s.nodeId ||
+      (s.fencingToken && *s.fencingToken != live->fencingToken)) {
     r.notes.push_back("stale AttemptStarted for " + s.attemptId + " from " + s.nodeId + " ignored");
     return r;
   }
@@ -31,7 +33,8 @@ Result<ApplyResult> Fsm::AttemptEnded(const Command& c, WriteBatch& batch) {
   ApplyResult r;
   const protocol::Job* current = state_->FindJobByAttempt(e.attemptId);
   const protocol::Attempt* live = current ? LiveAttempt(*current) : nullptr;
-  if (!live || live->attemptId != e.attemptId || live->node != e.nodeId) {
+  if (!live || live->attemptId != e.attemptId || live->node != e.nodeId ||
+      (e.fencingToken && *e.fencingToken != live->fencingToken)) {
     r.notes.push_back("stale AttemptEnded for " + e.attemptId + " from " + e.nodeId + " ignored");
     return r;
   }
@@ -41,6 +44,9 @@ Result<ApplyResult> Fsm::AttemptEnded(const Command& c, WriteBatch& batch) {
   end.reason = e.reason.empty() ? "Essential container in task exited" : e.reason;
   end.statusReason = e.statusReason;
   end.logTail = e.logTail;
+  if (e.interruption) {
+    end.interruption = protocol::Interruption{*e.interruption, e.statusReason.value_or("Node reclaimed: " + e.nodeId)};
+  }
   EndLiveAttempt(*state_, *current, c.at, std::move(end), batch, r);
   r.schedule = true;
   return r;

@@ -11,6 +11,8 @@ Result<ApplyResult> Fsm::UpsertNode(const Command& c, WriteBatch& batch) {
   const NodeRecord* old = state_->FindNode(n.nodeId);
   const bool rebooted = old && !old->node.bootId.empty() && old->node.bootId != n.bootId;
   n.registeredAt = (old && !rebooted && old->node.registeredAt) ? old->node.registeredAt : c.at;
+  // Operators' cordons, drains and reclaims outlive the agent's reports.
+  n.control = old ? old->node.control : std::nullopt;
   // The attempts of an agent's previous boot died with it: its processes are
   // killed when the agent stops, and a new boot never reports them.
   std::vector<std::string> orphaned;
@@ -19,7 +21,7 @@ Result<ApplyResult> Fsm::UpsertNode(const Command& c, WriteBatch& batch) {
   for (const auto& attempt_id : orphaned) {
     const protocol::Job* job = state_->FindJobByAttempt(attempt_id);
     if (!job || !LiveAttempt(*job) || LiveAttempt(*job)->attemptId != attempt_id) continue;
-    EndAttempt(*job, c.at, std::nullopt, "Node restarted: " + n.nodeId, "", batch);
+    EndNodeGone(*job, c.at, "Node restarted: " + n.nodeId, batch);
     r.notes.push_back("attempt " + attempt_id + " ended: node " + n.nodeId + " restarted");
   }
   return r;

@@ -58,6 +58,7 @@ Result<ApplyResult> Fsm::UpdateJobQueue(const Command& c, WriteBatch& batch) {
     q.schedulingPolicyArn = u.schedulingPolicyArn->empty() ? std::nullopt : u.schedulingPolicyArn;
   }
   if (u.jobStateTimeLimitActions) q.jobStateTimeLimitActions = *u.jobStateTimeLimitActions;
+  if (u.preemptionRetries) q.preemptionRetries = *u.preemptionRetries;
   GANTRY_RETURN_IF_ERROR(q.Validate());
   for (const auto& o : q.computeEnvironmentOrder) {
     if (!state_->FindComputeEnvironment(o.computeEnvironment)) {
@@ -96,6 +97,7 @@ Result<ApplyResult> Fsm::UpdateComputeEnvironment(const Command& c, WriteBatch& 
   if (u.minvCpus) ce.minvCpus = *u.minvCpus;
   if (u.maxvCpus) ce.maxvCpus = *u.maxvCpus;
   if (u.desiredvCpus) ce.desiredvCpus = *u.desiredvCpus;
+  if (u.preemptible) ce.preemptible = *u.preemptible;
   GANTRY_RETURN_IF_ERROR(ce.Validate());
   // A maxvCpus below what running jobs hold is allowed: they finish, and no
   // new job starts until the CE is back under its limit.

@@ -72,6 +72,7 @@ Result<protocol::Job> BuildJob(const SubmitJobCommand& cmd, const protocol::JobD
   job.retryStrategy = req.retryStrategy ? *req.retryStrategy : def.retryStrategy.value_or(protocol::RetryStrategy{});
   job.timeout = req.timeout ? req.timeout : def.timeout;
   job.schedulingPriority = req.schedulingPriorityOverride.value_or(def.schedulingPriority.value_or(0));
+  job.preemptionRetries = req.preemptionRetries;
   job.shareIdentifier = req.shareIdentifier;
   job.dependsOn = req.dependsOn;
   job.createdAt = at;

@@ -7,7 +7,8 @@ Status Command::Validate() const {
                 submitJob.has_value() + node.has_value() + plan.has_value() +
                 attemptStarted.has_value() + attemptEnded.has_value() + stopJob.has_value() +
                 target.has_value() + updateJobQueue.has_value() + updateComputeEnvironment.has_value() +
-                schedulingPolicy.has_value() + purge.has_value();
+                schedulingPolicy.has_value() + purge.has_value() + controlNode.has_value() +
+                interrupt.has_value();
   bool right = false;
   switch (type) {
     case CommandType::kCreateComputeEnvironment: right = computeEnvironment.has_value(); break;
@@ -23,7 +24,10 @@ Status Command::Validate() const {
     case CommandType::kDeregisterJobDefinition:
     case CommandType::kDeleteJobQueue:
     case CommandType::kDeleteComputeEnvironment:
-    case CommandType::kDeleteSchedulingPolicy: right = target.has_value(); break;
+    case CommandType::kDeleteSchedulingPolicy:
+    case CommandType::kNodeLost: right = target.has_value(); break;
+    case CommandType::kControlNode: right = controlNode.has_value(); break;
+    case CommandType::kInterruptAttempts: right = interrupt.has_value(); break;
     case CommandType::kUpdateJobQueue: right = updateJobQueue.has_value(); break;
     case CommandType::kUpdateComputeEnvironment: right = updateComputeEnvironment.has_value(); break;
     case CommandType::kCreateSchedulingPolicy:

@@ -36,6 +36,9 @@ enum class CommandType : uint8_t {
   kUpdateSchedulingPolicy,
   kDeleteSchedulingPolicy,
   kPurgeJobs,
+  kNodeLost,
+  kControlNode,
+  kInterruptAttempts,
 };
 
 }  // namespace gantry::coordinator
@@ -48,7 +51,8 @@ struct EnumNames<coordinator::CommandType> {
       "UpsertNode",               "ApplyPlan",      "AttemptStarted",        "AttemptEnded",
       "CancelJob",                "TerminateJob",   "DeregisterJobDefinition", "UpdateJobQueue",
       "UpdateComputeEnvironment", "DeleteJobQueue", "DeleteComputeEnvironment", "CreateSchedulingPolicy",
-      "UpdateSchedulingPolicy",   "DeleteSchedulingPolicy", "PurgeJobs"};
+      "UpdateSchedulingPolicy",   "DeleteSchedulingPolicy", "PurgeJobs",
+      "NodeLost",                 "ControlNode",    "InterruptAttempts"};
 };
 }  // namespace gantry::protocol
 
@@ -94,10 +98,12 @@ struct ApplyPlanCommand {
 struct AttemptStartedCommand {
   std::string nodeId;
   std::string attemptId;
+  std::optional<uint64_t> fencingToken;  // the agent's, when it sent one
   template <class S, class V>
   static void Fields(S& s, V& v) {
     v("nodeId", s.nodeId);
     v("attemptId", s.attemptId);
+    v("fencingToken", s.fencingToken);
   }
 };
 
@@ -120,6 +126,38 @@ struct PurgeJobsCommand {
   static void Fields(S& s, V& v) { v("jobIds", s.jobIds); }
 };
 
+// cordon, uncordon, drain, reclaim: the node's new NodeControl (absent:
+// ACTIVE again). The leader fixes the deadline from its clock.
+struct ControlNodeCommand {
+  std::string nodeId;
+  std::optional<protocol::NodeControl> control;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("nodeId", s.nodeId);
+    v("control", s.control);
+  }
+};
+
+struct AttemptInterruption {
+  std::string attemptId;
+  protocol::Interruption interruption;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("attemptId", s.attemptId);
+    v("interruption", s.interruption);
+  }
+};
+
+// Preemption victims, or what a drain's deadline stops: each attempt still
+// live is marked and a kill order goes to its node. Its end, whatever exit
+// it brings, then counts against the job's preemptionRetries, not its
+// retryStrategy attempts.
+struct InterruptAttemptsCommand {
+  std::vector<AttemptInterruption> attempts;
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("attempts", s.attempts); }
+};
+
 struct Command {
   CommandType type = CommandType::kSubmitJob;
   int64_t at = 0;  // the leader's clock, epoch ms
@@ -133,12 +171,16 @@ struct Command {
   std::optional<protocol::AttemptEnded> attemptEnded;
   std::optional<StopJobCommand> stopJob;  // kCancelJob, kTerminateJob
   // kDeregisterJobDefinition ("name:rev"), kDeleteJobQueue,
-  // kDeleteComputeEnvironment, kDeleteSchedulingPolicy: what to act on.
+  // kDeleteComputeEnvironment, kDeleteSchedulingPolicy, kNodeLost: what to
+  // act on.
   std::optional<std::string> target;
   std::optional<protocol::UpdateJobQueueRequest> updateJobQueue;
   std::optional<protocol::UpdateComputeEnvironmentRequest> updateComputeEnvironment;
   std::optional<protocol::SchedulingPolicy> schedulingPolicy;  // create, update
   std::optional<PurgeJobsCommand> purge;
+  // kNodeLost: the node id goes in `target`.
+  std::optional<ControlNodeCommand> controlNode;
+  std::optional<InterruptAttemptsCommand> interrupt;
 
   // Exactly the payload that `type` names must be present.
   Status Validate() const;
@@ -161,6 +203,8 @@ struct Command {
     v("updateComputeEnvironment", s.updateComputeEnvironment);
     v("schedulingPolicy", s.schedulingPolicy);
     v("purge", s.purge);
+    v("controlNode", s.controlNode);
+    v("interrupt", s.interrupt);
   }
 };
 

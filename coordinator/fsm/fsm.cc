@@ -54,6 +54,9 @@ Result<ApplyResult> Fsm::Apply(const Command& command, uint64_t index, WriteBatc
     case CommandType::kUpdateSchedulingPolicy: result = UpdateSchedulingPolicy(command, batch); break;
     case CommandType::kDeleteSchedulingPolicy: result = DeleteSchedulingPolicy(command, batch); break;
     case CommandType::kPurgeJobs: result = PurgeJobs(command, batch); break;
+    case CommandType::kNodeLost: result = NodeLost(command, batch); break;
+    case CommandType::kControlNode: result = ControlNode(command, batch); break;
+    case CommandType::kInterruptAttempts: result = InterruptAttempts(command, batch); break;
   }
   // A rejected command still consumes its index: every replica rejects it
   // the same way, and replay must skip it too.
@@ -61,14 +64,20 @@ Result<ApplyResult> Fsm::Apply(const Command& command, uint64_t index, WriteBatc
   return result;
 }
 
-// For ends the agent did not report (a node that restarted). The handlers
-// that call it set ApplyResult::schedule, and a full scheduler pass finds
-// whatever this makes RUNNABLE, so the list of new RUNNABLE jobs is dropped.
-void Fsm::EndAttempt(protocol::Job job, int64_t at, std::optional<int32_t> exit_code,
-                     const std::string& reason, std::string log_tail, WriteBatch& batch) {
+// For ends the agent did not report (a node restarted or lost). The
+// handlers that call it set ApplyResult::schedule, and a full scheduler pass
+// finds whatever this makes RUNNABLE, so the list of new RUNNABLE jobs is
+// dropped. An attempt on a node being reclaimed ends as reclaimed: a spot
+// machine that vanished inside its notice is the reclaim, not a failure.
+void Fsm::EndNodeGone(protocol::Job job, int64_t at, const std::string& why, WriteBatch& batch) {
+  const NodeRecord* node = state_->FindNode(job.attempts.back().node);
+  AttemptEnd end{std::nullopt, why, why, ""};
+  if (node && node->node.ControlState() == protocol::NodeControlState::kReclaiming) {
+    end.interruption = protocol::Interruption{protocol::InterruptionKind::kReclaimed,
+                                              "Node reclaimed: " + node->node.nodeId};
+  }
   ApplyResult unused;
-  EndLiveAttempt(*state_, std::move(job), at, AttemptEnd{exit_code, reason, std::nullopt, std::move(log_tail)},
-                 batch, unused);
+  EndLiveAttempt(*state_, std::move(job), at, std::move(end), batch, unused);
 }
 
 }  // namespace gantry::coordinator

@@ -45,7 +45,9 @@ struct ApplyResult {
   std::string name;                // create/register: the object's name
   uint32_t revision = 0;           // RegisterJobDefinition
   std::vector<protocol::LaunchAttempt> launches;  // ApplyPlan: send to agents
-  std::vector<KillOrder> kills;                   // TerminateJob: send to agents
+  std::vector<KillOrder> kills;  // TerminateJob, InterruptAttempts: send to agents
+  // ControlNode RECLAIM: tell the node (ReclaimNode) with this grace.
+  std::optional<int64_t> reclaimGraceMs;
   std::vector<std::string> notes;  // facts worth a log line (stale reports, ...)
 };
 
@@ -81,10 +83,15 @@ class Fsm {
   // apply_purge.cc
   Result<ApplyResult> PurgeJobs(const Command& c, WriteBatch& batch);
 
-  // Ends the live attempt of `job` with the given facts and moves the job on
-  // (SUCCEEDED on exit 0, FAILED otherwise).
-  void EndAttempt(protocol::Job job, int64_t at, std::optional<int32_t> exit_code,
-                  const std::string& reason, std::string log_tail, WriteBatch& batch);
+  // apply_interruptions.cc
+  Result<ApplyResult> NodeLost(const Command& c, WriteBatch& batch);
+  Result<ApplyResult> ControlNode(const Command& c, WriteBatch& batch);
+  Result<ApplyResult> InterruptAttempts(const Command& c, WriteBatch& batch);
+
+  // Ends the live attempt of `job`, whose node restarted or was lost, with
+  // statusReason `why` (or as reclaimed, if the node was being reclaimed),
+  // and moves the job on by its retry strategy.
+  void EndNodeGone(protocol::Job job, int64_t at, const std::string& why, WriteBatch& batch);
 
   ClusterState* state_;
 };

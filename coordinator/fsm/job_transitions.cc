@@ -104,6 +104,19 @@ void RecordShareUsage(ClusterState& state, const Job& job, const protocol::Attem
                       policy->fairsharePolicy.shareDecaySeconds, batch);
 }
 
+uint32_t PreemptionBudget(const ClusterState& state, const Job& job) {
+  if (job.preemptionRetries) return *job.preemptionRetries;
+  const protocol::JobQueue* queue = state.FindJobQueue(job.jobQueue);
+  if (queue && queue->preemptionRetries) return *queue->preemptionRetries;
+  return protocol::kDefaultPreemptionRetries;
+}
+
+uint32_t InterruptedAttempts(const Job& job) {
+  uint32_t n = 0;
+  for (const protocol::Attempt& a : job.attempts) n += a.interruption.has_value();
+  return n;
+}
+
 }  // namespace
 
 std::string ArrayParentId(const std::string& child_id) { return child_id.substr(0, child_id.find(':')); }
@@ -165,23 +178,43 @@ void EndLiveAttempt(ClusterState& state, Job job, int64_t at, AttemptEnd end, Wr
   a.statusReason = end.statusReason.value_or(kContainerExited);
   if (!end.logTail.empty()) a.logTail = std::move(end.logTail);
   if (!job.startedAt) job.startedAt = a.startedAt;
+  const bool succeeded = end.exitCode && *end.exitCode == 0;
+  // An attempt that succeeded inside its grace simply succeeded.
+  if (!a.interruption && !succeeded) a.interruption = std::move(end.interruption);
+  if (a.interruption && !succeeded) a.statusReason = a.interruption->reason;
   RecordShareUsage(state, job, a, at, batch);
 
   // What the job says about this attempt if it is the last one.
-  const std::string why = end.statusReason ? *end.statusReason : end.reason;
-  const bool succeeded = end.exitCode && *end.exitCode == 0;
+  const std::string why = a.interruption && !succeeded ? a.interruption->reason
+                          : end.statusReason           ? *end.statusReason
+                                                       : end.reason;
   job.stoppedAt = at;
   if (job.isTerminated) {
     job.status = JobStatus::kFailed;
     job.statusReason = job.terminationReason.value_or(why);
   } else if (succeeded) {
+    a.interruption.reset();
     job.status = JobStatus::kSucceeded;
     job.statusReason = why;
+  } else if (a.interruption) {
+    const uint32_t budget = PreemptionBudget(state, job);
+    const uint32_t used = InterruptedAttempts(job);
+    if (used <= budget) {
+      job.status = JobStatus::kRunnable;
+      job.runnableAt = at;
+      job.stoppedAt.reset();
+      job.statusReason = why + "; requeued (interruption " + std::to_string(used) + " of " +
+                         std::to_string(budget) + " allowed)";
+    } else {
+      job.status = JobStatus::kFailed;
+      job.statusReason = "Preemption retries exhausted: interrupted " + std::to_string(used) +
+                         " times, preemptionRetries is " + std::to_string(budget) + " (last: " + why + ")";
+    }
   } else if (DecideRetry(job) == RetryVerdict::kRetry) {
     job.status = JobStatus::kRunnable;
     job.runnableAt = at;
     job.stoppedAt.reset();
-    job.statusReason = "attempt " + std::to_string(job.attempts.size()) + " of " +
+    job.statusReason = "attempt " + std::to_string(FailureAttempts(job)) + " of " +
                        std::to_string(job.retryStrategy.attempts) + " failed (" + why +
                        (end.exitCode ? ", exit code " + std::to_string(*end.exitCode) : "") + "); retrying";
   } else {

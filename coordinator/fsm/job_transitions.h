@@ -54,11 +54,16 @@ struct AttemptEnd {
   std::string reason;                       // the attempt's reason
   std::optional<std::string> statusReason;  // set by the agent (e.g. a timeout)
   std::string logTail;
+  // The agent stopped it for a reclaim; an interruption recorded on the
+  // attempt before (InterruptAttempts, ControlNode) takes precedence.
+  std::optional<protocol::Interruption> interruption;
 };
 
 // Ends the live attempt of `job` and moves the job on: SUCCEEDED on exit 0;
-// FAILED with the terminationReason if it was terminated; RUNNABLE again if
-// its retry strategy says so; FAILED otherwise. Adds the attempt's
+// FAILED with the terminationReason if it was terminated; for an interrupted
+// attempt (reclaim, preemption, drain) RUNNABLE again while the job's
+// preemption budget lasts, else FAILED saying the budget is spent; RUNNABLE
+// again if its retry strategy says so; FAILED otherwise. Adds the attempt's
 // vCPU-seconds to its share when the queue is fair-share.
 // Precondition: LiveAttempt(job) is not null.
 void EndLiveAttempt(ClusterState& state, protocol::Job job, int64_t at, AttemptEnd end, WriteBatch& batch,

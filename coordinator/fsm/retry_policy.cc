@@ -27,10 +27,16 @@ const protocol::EvaluateOnExit* FirstMatchingRule(const std::vector<protocol::Ev
   return nullptr;
 }
 
+uint32_t FailureAttempts(const protocol::Job& job) {
+  uint32_t n = 0;
+  for (const protocol::Attempt& a : job.attempts) n += !a.interruption.has_value();
+  return n;
+}
+
 RetryVerdict DecideRetry(const protocol::Job& job) {
   GANTRY_CHECK(!job.attempts.empty());
   if (job.isTerminated || job.isCancelled) return RetryVerdict::kStoppedByUser;
-  if (job.attempts.size() >= job.retryStrategy.attempts) return RetryVerdict::kAttemptsExhausted;
+  if (FailureAttempts(job) >= job.retryStrategy.attempts) return RetryVerdict::kAttemptsExhausted;
   const protocol::EvaluateOnExit* rule = FirstMatchingRule(job.retryStrategy.evaluateOnExit, job.attempts.back());
   if (rule && rule->action == protocol::RetryAction::kExit) return RetryVerdict::kExitByRule;
   return RetryVerdict::kRetry;

@@ -1,6 +1,7 @@
 // Whether a failed attempt is tried again: AWS Batch's retryStrategy.
 //
-// A job gets retryStrategy.attempts tries in all. After a failed one it is
+// A job gets retryStrategy.attempts tries in all; interrupted attempts
+// (reclaim, preemption, drain) do not count, having their own budget. After a failed one it is
 // retried if tries are left and either the first evaluateOnExit rule that
 // matches the attempt says RETRY, or no rule matches (AWS retries then).
 // A rule matches when every condition it gives matches, each a glob with
@@ -27,6 +28,10 @@ bool RuleMatches(const protocol::EvaluateOnExit& rule, const protocol::Attempt& 
 // The first rule matching `attempt`, or null.
 const protocol::EvaluateOnExit* FirstMatchingRule(const std::vector<protocol::EvaluateOnExit>& rules,
                                                   const protocol::Attempt& attempt);
+
+// Attempts that count against retryStrategy.attempts: all but those
+// interrupted from outside (reclaim, preemption, drain).
+uint32_t FailureAttempts(const protocol::Job& job);
 
 // Decides for `job`, whose last attempt is the failed one that just ended
 // (its exit code, reason and statusReason filled in). Precondition: the job
