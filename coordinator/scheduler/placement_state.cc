@@ -54,6 +54,7 @@ void PlacementState::BuildCe(uint32_t index) {
   for (uint32_t slot = 0; slot < nodes_.size(); ++slot) {
     NodeSlot& n = nodes_[slot];
     if (!protocol::MatchesSelector(n.source->labels, ce.source->selector)) continue;
+    if (protocol::IsSpotNode(n.source->labels) != ce.source->spot) continue;
     ++ce.members;
     if (!n.source->enforces_disk) ++ce.members_without_disk_quota;
     ce.totals.Add(n.total);

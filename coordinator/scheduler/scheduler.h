@@ -26,7 +26,8 @@
 //   - A job tries its queue's compute environments (CEs) in order. A CE that
 //     is unknown or disabled is skipped. A node belongs to a CE when its
 //     labels contain every key=value of the CE's selector (an empty selector
-//     takes every node); a node may belong to several CEs.
+//     takes every node) and it is a spot node exactly when the CE is SPOT;
+//     a node may belong to several CEs.
 //   - A node that cannot enforce disk quotas (enforces_disk false) counts as
 //     having no disk at all: a job's disk request is a hard limit, never
 //     silently ignored, so only jobs asking for no disk go there, and the
@@ -75,6 +76,9 @@ struct SchedComputeEnvironment {
   std::string name;
   bool enabled = true;
   protocol::Labels selector;  // a node belongs if it has every key=value
+  // Provisioning model SPOT: only spot nodes (protocol::IsSpotNode) belong;
+  // otherwise only the others do.
+  bool spot = false;
   uint32_t max_vcpus = 0;
   uint32_t used_vcpus = 0;  // held now by this CE's live attempts
 };

@@ -196,7 +196,7 @@ void CoordinatorServer::Dispatch(const Prefix& prefix, const protocol::Envelope&
           prefix, env, [&](const auto& r) { return DescribeJobDefinitions(state_, r); });
     case MessageType::kDescribeNodes:
       return AnswerRead<DescribeNodesRequest>(prefix, env,
-                                              [&](const auto&) { return DescribeNodes(state_, liveness_, now); });
+                                              [&](const auto&) { return DescribeNodes(state_, liveness_, now, clock_->NowMillis()); });
     case MessageType::kDescribeSchedulingPolicies:
       return AnswerRead<DescribeSchedulingPoliciesRequest>(
           prefix, env, [&](const auto& r) { return DescribeSchedulingPolicies(state_, r); });
@@ -216,6 +216,8 @@ void CoordinatorServer::Dispatch(const Prefix& prefix, const protocol::Envelope&
     case MessageType::kUpdateSchedulingPolicy:
     case MessageType::kDeleteSchedulingPolicy:
       return HandleControl(prefix, env);
+    case MessageType::kNodeControl:
+      return HandleNodeControl(prefix, env);
     case MessageType::kRaftAddVoter:
     case MessageType::kRaftRemovePeer:
     case MessageType::kRaftTransferLeader:
@@ -319,6 +321,7 @@ void CoordinatorServer::HandleNodeStatus(const Prefix& prefix, const protocol::E
     sched_log_->warn("node takes no new work node_id={} reason={}", reported.nodeId, *status->unschedulableReason);
   }
   if (!leader_) return ReplyError(prefix, env.requestId, NotLeader());
+  ReconcileReclaim(*status);
   if (back) {
     sched_log_->info("node ready node_id={} vcpus={} memory_mib={} disk_mib={}", reported.nodeId,
                      reported.capacity.vcpus, reported.capacity.memoryMib, reported.capacity.diskMib);
@@ -387,19 +390,22 @@ void CoordinatorServer::HandleAttemptReport(const Prefix& prefix, const protocol
   c.at = clock_->NowMillis();
   std::string node_id;
   std::string attempt_id;
+  std::optional<uint64_t> fencing_token;
   if (env.type == MessageType::kAttemptStarted) {
     auto rep = protocol::DecodeBody<protocol::AttemptStarted>(env);
     if (!rep.ok()) return ReplyError(prefix, id, rep.status());
     c.type = CommandType::kAttemptStarted;
-    c.attemptStarted = AttemptStartedCommand{rep->nodeId, rep->attemptId};
+    c.attemptStarted = AttemptStartedCommand{rep->nodeId, rep->attemptId, rep->fencingToken};
     node_id = rep->nodeId;
     attempt_id = rep->attemptId;
+    fencing_token = rep->fencingToken;
   } else {
     auto rep = protocol::DecodeBody<protocol::AttemptEnded>(env);
     if (!rep.ok()) return ReplyError(prefix, id, rep.status());
     c.type = CommandType::kAttemptEnded;
     node_id = rep->nodeId;
     attempt_id = rep->attemptId;
+    fencing_token = rep->fencingToken;
     c.attemptEnded = std::move(rep).value();
   }
   if (prefix.empty() || prefix.front() != node_id) {
@@ -409,6 +415,14 @@ void CoordinatorServer::HandleAttemptReport(const Prefix& prefix, const protocol
   }
   const uint16_t report_type = static_cast<uint16_t>(env.type);
   if (ReportAlreadyApplied(state_, env.type, attempt_id)) {
+    return Reply(prefix, id, protocol::AttemptReportAck{attempt_id, report_type});
+  }
+  // A report from an attempt that is not live any more (its node was lost
+  // and the job moved on, or another fencing token): acknowledged, so the
+  // agent stops resending it, and otherwise ignored.
+  if (std::string why = StaleReportReason(state_, node_id, attempt_id, fencing_token); !why.empty()) {
+    fsm_log_->warn("stale report ignored type={} attempt_id={} node_id={} why={}", protocol::MessageTypeName(env.type),
+                   attempt_id, node_id, why);
     return Reply(prefix, id, protocol::AttemptReportAck{attempt_id, report_type});
   }
   // A copy of this report is being committed: its acknowledgement answers
@@ -450,7 +464,12 @@ void CoordinatorServer::OnRoleChange(bool ready_leader) {
     // not declared silent for the failover's sake.
     raft_log_->info("leader now replica_id={} applied_index={} jobs={} nodes={}", config_.raft.id,
                     RaftIndexOf(state_.applied_index()), state_.job_count(), state_.nodes().size());
-    liveness_.RestartTtls(clock_->MonotonicMillis());
+    const int64_t now = clock_->MonotonicMillis();
+    liveness_.RestartTtls(now);
+    // Nodes this replica never heard from (it restarted, or they went
+    // silent before it did) get a TTL from now: if they stay silent, their
+    // attempts end as lost instead of hanging on forever.
+    for (const auto& [id, _] : state_.nodes()) liveness_.Watch(id, now);
     pipeline_->TakeEffects();
     schedule_wanted_ = true;
     next_full_pass_ = {};
@@ -543,6 +562,7 @@ void CoordinatorServer::MaybeSchedule() {
                      full, plan.waiting.size(), plan.placements.size(), ms(built - started), ms(placed - built),
                      ms(ended - placed));
   }
+  MaybePreempt(snapshot, plan);
   ApplyPlanCommand cmd = ToCommand(plan);
   if (cmd.placements.empty()) return;
   Command c;
@@ -567,15 +587,6 @@ void CoordinatorServer::MaybeSchedule() {
   });
 }
 
-void CoordinatorServer::CheckLiveness() {
-  for (const auto& node : liveness_.Expire(clock_->MonotonicMillis())) {
-    sched_log_->warn("node silent past its ttl, no new work node_id={} ttl_ms={}", node, liveness_.ttl_ms());
-    schedule_wanted_ = true;
-  }
-  // Waiting reasons may depend on time (a node's TTL ran out).
-  MaybeSchedule();
-}
-
 void CoordinatorServer::Housekeep() {
   if (stopped_ || !leader_) return;
   const int64_t now = clock_->NowMillis();
@@ -597,6 +608,7 @@ void CoordinatorServer::Housekeep() {
       });
     }
   }
+  EnforceNodeDeadlines(now);
   for (TimeLimitAction& a : SelectTimeLimitActions(state_, wait_board_, now)) {
     if (!time_limits_in_flight_.insert(a.jobId).second) continue;
     sched_log_->info("job state time limit reached job_id={} action={} reason={}", a.jobId,

@@ -36,6 +36,7 @@
 #include "coordinator/raft/raft_node.h"
 #include "coordinator/replication/raft_pipeline.h"
 #include "coordinator/replication/replicated_fsm.h"
+#include "coordinator/scheduler/scheduler.h"
 #include "coordinator/server/node_liveness.h"
 #include "coordinator/server/queries.h"
 #include "coordinator/state/state_store.h"
@@ -102,6 +103,24 @@ class CoordinatorServer {
   void HandleControl(const Prefix& prefix, const protocol::Envelope& env);
   // Sends KillAttempt for each order (terminate-job, time limits).
   void SendKills(const std::vector<KillOrder>& kills);
+  // node_faults.cc: cordon, uncordon, drain, reclaim requests.
+  void HandleNodeControl(const Prefix& prefix, const protocol::Envelope& env);
+  // node_faults.cc, leader only: a node's own reclaim notice becomes its
+  // RECLAIMING control; a RECLAIMING node that does not know yet is told.
+  void ReconcileReclaim(const protocol::NodeStatus& status);
+  void SendReclaim(const std::string& node_id, int64_t grace_ms, const std::string& reason);
+  // node_faults.cc, leader only: drains past their deadline, reclaims past
+  // theirs, nodes silent past their TTL with attempts still live.
+  void EnforceNodeDeadlines(int64_t now_wall_ms);
+  void DeclareSilentNodesLost();
+  // node_faults.cc, leader only, after a scheduler pass: stops running
+  // attempts of lower-priority queues in preemptible compute environments
+  // for jobs `plan` left waiting.
+  void MaybePreempt(const ClusterSnapshot& snapshot, const Plan& plan);
+  // Proposes `command` unless one keyed `key` is in flight; logs notes,
+  // sends kills, and calls `then` with the result.
+  void ProposeNodeCommand(const std::string& key, Command command,
+                          std::function<void(const ApplyResult&)> then = nullptr);
   // Leader only, every housekeeping_ms: purges finished jobs past their
   // retention and applies queues' jobStateTimeLimitActions.
   void Housekeep();
@@ -144,6 +163,10 @@ class CoordinatorServer {
   uv_timer_t* housekeeping_timer_ = nullptr;
   bool purge_in_flight_ = false;
   std::set<std::string> time_limits_in_flight_;  // jobs whose time-limit action is committing
+  std::set<std::string> node_commands_in_flight_;  // "lost/<node>", "drain/<node>", ...
+  // When CheckLiveness last ran (monotonic ms): a much longer gap means this
+  // replica itself was paused, and silence it saw is not the nodes' fault.
+  int64_t last_liveness_check_ms_ = -1;
   // A full pass that took d is followed by the next no sooner than
   // kFullPassSpacing * d after its start: at most 1/4 of the loop's time.
   static constexpr int kFullPassSpacing = 4;
@@ -155,6 +178,7 @@ class CoordinatorServer {
   bool schedule_wanted_ = true;                // a full pass is due
   std::vector<std::string> new_runnable_;      // jobs no pass has seen yet
   bool plan_in_flight_ = false;
+  bool preemption_in_flight_ = false;
   bool leader_ = false;  // ready leader, as last reported by RaftNode
   bool stopped_ = false;
   bool raft_closed_ = false;

@@ -30,6 +30,15 @@ void NodeLiveness::RestartTtls(int64_t now_ms) {
   for (auto& [id, e] : nodes_) e.last_heard = std::max(e.last_heard, now_ms);
 }
 
+void NodeLiveness::Watch(const std::string& node, int64_t now_ms) {
+  nodes_.try_emplace(node, Entry{.last_heard = now_ms});
+}
+
+bool NodeLiveness::IsSilentPastTtl(const std::string& node, int64_t now_ms) const {
+  auto it = nodes_.find(node);
+  return it != nodes_.end() && now_ms - it->second.last_heard > ttl_ms_;
+}
+
 bool NodeLiveness::IsReady(const std::string& node) const {
   auto it = nodes_.find(node);
   return it != nodes_.end() && it->second.ready;

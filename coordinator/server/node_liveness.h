@@ -35,6 +35,15 @@ class NodeLiveness {
   // that is not ready ready.
   void RestartTtls(int64_t now_ms);
 
+  // Starts the TTL of a node this replica never heard from (a new leader's
+  // nodes from the replicated state) at `now_ms`, not ready: if it stays
+  // silent, SilentFor passes the TTL and its attempts can be declared lost.
+  // No-op for a known node.
+  void Watch(const std::string& node, int64_t now_ms);
+
+  // Silent past the TTL (known and not heard for longer than it).
+  bool IsSilentPastTtl(const std::string& node, int64_t now_ms) const;
+
   bool IsReady(const std::string& node) const;
   // Ready and not asking to be left out of new placements.
   bool IsSchedulable(const std::string& node) const;

@@ -61,5 +61,20 @@ TEST(NodeLiveness, RestartTtlsGivesKnownNodesAFreshTtlButReadiesNone) {
   EXPECT_EQ(live.Expire(1951), std::vector<std::string>{"fresh"});
 }
 
+TEST(NodeLiveness, AWatchedNodeThatStaysSilentPassesItsTtlWithoutEverBeingReady) {
+  NodeLiveness live(1000);
+  live.Heard("known", 0);
+  live.Watch("known", 5000);  // no-op: it has its own history
+  EXPECT_TRUE(live.IsSilentPastTtl("known", 1001));
+  live.Watch("from-state", 2000);
+  EXPECT_FALSE(live.IsReady("from-state"));
+  EXPECT_FALSE(live.IsSilentPastTtl("from-state", 3000));
+  EXPECT_TRUE(live.IsSilentPastTtl("from-state", 3001));
+  EXPECT_EQ(live.Expire(3001), std::vector<std::string>{"known"}) << "only ready nodes expire";
+  EXPECT_TRUE(live.Heard("from-state", 3100));
+  EXPECT_FALSE(live.IsSilentPastTtl("from-state", 3200));
+  EXPECT_FALSE(live.IsSilentPastTtl("never-seen", 1'000'000));
+}
+
 }  // namespace
 }  // namespace gantry::coordinator

@@ -13,7 +13,9 @@ ClusterSnapshot BuildSnapshot(const ClusterState& s, const NodeLiveness& live) {
     node.total = n.node.capacity;
     node.free = n.Free();
     node.labels = n.node.labels;
-    node.schedulable = live.IsSchedulable(id) && !n.node.bootId.empty();
+    // Cordoned, draining and reclaimed nodes keep their jobs but get no more.
+    node.schedulable = live.IsSchedulable(id) && !n.node.bootId.empty() &&
+                       n.node.ControlState() == protocol::NodeControlState::kActive;
     node.enforces_disk = protocol::EnforcesDiskQuota(n.node);
     snap.nodes.push_back(std::move(node));
   }
@@ -22,6 +24,7 @@ ClusterSnapshot BuildSnapshot(const ClusterState& s, const NodeLiveness& live) {
     c.name = name;
     c.enabled = ce.state == protocol::ResourceState::kEnabled;
     c.selector = ce.selector;
+    c.spot = ce.provisioningModel == protocol::ProvisioningModel::kSpot;
     c.max_vcpus = ce.maxvCpus;
     c.used_vcpus = s.UsedVcpus(name);
     snap.compute_environments.push_back(std::move(c));

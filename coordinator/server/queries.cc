@@ -4,6 +4,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "coordinator/server/node_deadlines.h"
+
 namespace gantry::coordinator {
 
 namespace {
@@ -199,7 +201,7 @@ Result<protocol::DescribeComputeEnvironmentsReply> DescribeComputeEnvironments(
     v.computeEnvironment = ce;
     v.usedvCpus = s.UsedVcpus(ce.computeEnvironmentName);
     for (const auto& [id, n] : s.nodes()) {
-      if (live.IsReady(id) && protocol::MatchesSelector(n.node.labels, ce.selector)) ++v.nodes;
+      if (live.IsReady(id) && protocol::BelongsTo(n.node, ce)) ++v.nodes;
     }
     return v;
   };
@@ -238,7 +240,8 @@ Result<protocol::DescribeJobDefinitionsReply> DescribeJobDefinitions(
   return reply;
 }
 
-protocol::DescribeNodesReply DescribeNodes(const ClusterState& s, const NodeLiveness& live, int64_t now_ms) {
+protocol::DescribeNodesReply DescribeNodes(const ClusterState& s, const NodeLiveness& live, int64_t now_ms,
+                                           int64_t wall_now_ms) {
   protocol::DescribeNodesReply reply;
   for (const auto& [id, n] : s.nodes()) {
     protocol::NodeView v;
@@ -248,7 +251,11 @@ protocol::DescribeNodesReply DescribeNodes(const ClusterState& s, const NodeLive
     int64_t silent = live.SilentFor(id, now_ms);
     v.lastSeenAgoMs = silent;
     if (!live.CleanupPending(id).empty()) v.cleanupPending = live.CleanupPending(id);
-    if (live.IsReady(id) && !live.UnschedulableReason(id).empty()) {
+    const std::optional<ControlView> control = ViewOfControl(n.node, wall_now_ms);
+    if (live.IsReady(id) && control) {
+      v.state = control->state;
+      v.stateReason = control->reason;
+    } else if (live.IsReady(id) && !live.UnschedulableReason(id).empty()) {
       v.state = protocol::NodeState::kUnschedulable;
       v.stateReason = live.UnschedulableReason(id);
     } else if (live.IsReady(id)) {
@@ -262,6 +269,22 @@ protocol::DescribeNodesReply DescribeNodes(const ClusterState& s, const NodeLive
     reply.nodes.push_back(std::move(v));
   }
   return reply;
+}
+
+std::string StaleReportReason(const ClusterState& s, const std::string& node_id, const std::string& attempt_id,
+                              std::optional<uint64_t> fencing_token) {
+  const protocol::Job* job = s.FindJobByAttempt(attempt_id);
+  if (!job) return "unknown attempt";
+  const protocol::Attempt* live = LiveAttempt(*job);
+  if (!live || live->attemptId != attempt_id) {
+    return "not the live attempt of job " + job->jobId + " (" + protocol::EnumName(job->status) + ")";
+  }
+  if (live->node != node_id) return "the attempt runs on " + live->node;
+  if (fencing_token && *fencing_token != live->fencingToken) {
+    return "fencing token " + std::to_string(*fencing_token) + " is not the attempt's " +
+           std::to_string(live->fencingToken);
+  }
+  return "";
 }
 
 bool ReportAlreadyApplied(const ClusterState& s, protocol::MessageType report, const std::string& attempt_id) {

@@ -42,7 +42,11 @@ Result<protocol::DescribeComputeEnvironmentsReply> DescribeComputeEnvironments(
 // "name" lists every revision; "name:rev" one.
 Result<protocol::DescribeJobDefinitionsReply> DescribeJobDefinitions(
     const ClusterState& s, const protocol::DescribeJobDefinitionsRequest& req);
-protocol::DescribeNodesReply DescribeNodes(const ClusterState& s, const NodeLiveness& live, int64_t now_ms);
+// `now_ms` is monotonic (liveness), `wall_now_ms` epoch ms (controls'
+// deadlines). A node silent past its TTL shows LOST; else its control
+// (CORDONED, DRAINING, RECLAIMING), else UNSCHEDULABLE or READY.
+protocol::DescribeNodesReply DescribeNodes(const ClusterState& s, const NodeLiveness& live, int64_t now_ms,
+                                           int64_t wall_now_ms = 0);
 
 // The state already holds what an agent's report (kAttemptStarted or
 // kAttemptEnded) says: the attempt has started (or ended), or ended. Agents
@@ -50,5 +54,12 @@ protocol::DescribeNodesReply DescribeNodes(const ClusterState& s, const NodeLive
 // report arrives again while its first copy commits; such a repeat is
 // acknowledged at once instead of costing a log entry.
 bool ReportAlreadyApplied(const ClusterState& s, protocol::MessageType report, const std::string& attempt_id);
+
+// Why a report about `attempt_id` from `node_id` is stale (empty: it is
+// not): the attempt is unknown, not its job's live one, on another node, or
+// carries another fencing token. Call after ReportAlreadyApplied, whose
+// duplicates are answered, not ignored.
+std::string StaleReportReason(const ClusterState& s, const std::string& node_id, const std::string& attempt_id,
+                              std::optional<uint64_t> fencing_token);
 
 }  // namespace gantry::coordinator

@@ -95,6 +95,11 @@ class StateBuilder {
     c.stopJob = StopJobCommand{id, "cancelled by test"};
     return Run(c);
   }
+  StateBuilder& Control(const std::string& node, std::optional<protocol::NodeControl> control) {
+    Command c{CommandType::kControlNode};
+    c.controlNode = ControlNodeCommand{node, std::move(control)};
+    return Run(c);
+  }
   // Applies `c` as the next command; its time is the index + 1000 ms
   // unless `at` is given.
   StateBuilder& Run(Command& c, std::optional<int64_t> at = std::nullopt) {
