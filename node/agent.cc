@@ -80,18 +80,28 @@ Status Agent::Run() {
 Status Agent::Start() {
   uv_timer_init(&loop_, &heartbeat_);
   uv_timer_init(&loop_, &deadline_timer_);
+  uv_timer_init(&loop_, &reclaim_timer_);
   uv_signal_init(&loop_, &sigint_);
   uv_signal_init(&loop_, &sigterm_);
+  uv_signal_init(&loop_, &sigusr1_);
   uv_async_init(&loop_, &stop_async_, [](uv_async_t* h) {
     static_cast<Agent*>(h->data)->BeginShutdown("stop requested");
   });
   heartbeat_.data = deadline_timer_.data = sigint_.data = sigterm_.data = stop_async_.data = this;
+  reclaim_timer_.data = sigusr1_.data = this;
   handles_open_ = true;
   auto on_signal = [](uv_signal_t* h, int signum) {
     static_cast<Agent*>(h->data)->OnSignal(signum);
   };
   uv_signal_start(&sigint_, on_signal, SIGINT);
   uv_signal_start(&sigterm_, on_signal, SIGTERM);
+  uv_signal_start(
+      &sigusr1_,
+      [](uv_signal_t* h, int) {
+        static_cast<Agent*>(h->data)->BeginReclaim(int64_t{protocol::kDefaultReclaimGraceSeconds} * 1000,
+                                                   "SIGUSR1");
+      },
+      SIGUSR1);
   // Attempt cgroups carry this agent's own prefix (its data dir's), so a
   // sweep never touches another agent's on the same machine.
   disk_watch_ = std::make_unique<DiskWatch>(
@@ -149,6 +159,7 @@ Status Agent::Start() {
       [](uv_timer_t* t) {
         Agent* agent = static_cast<Agent*>(t->data);
         agent->CheckDisk();
+        agent->CheckReclaimNotice();
         agent->SendStatusAndReports(agent->coordinators_->All());
       },
       0, static_cast<uint64_t>(config_.heartbeat_ms));
@@ -188,8 +199,11 @@ void Agent::CloseAll() {
   uv_close(reinterpret_cast<uv_handle_t*>(&heartbeat_), nullptr);
   uv_timer_stop(&deadline_timer_);
   uv_close(reinterpret_cast<uv_handle_t*>(&deadline_timer_), nullptr);
+  uv_timer_stop(&reclaim_timer_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&reclaim_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&sigusr1_), nullptr);
   {
     std::lock_guard<std::mutex> lock(stop_mu_);
     async_live_ = false;
@@ -217,6 +231,9 @@ void Agent::OnFrames(size_t connection, LoopSocket::Frames& frames) {
       break;
     case MessageType::kKillAttempt:
       Dispatch<protocol::KillAttempt>(log_, *env, [this](const auto& m) { HandleKill(m); });
+      break;
+    case MessageType::kReclaimNode:
+      Dispatch<protocol::ReclaimNode>(log_, *env, [this](const auto& m) { HandleReclaim(m); });
       break;
     case MessageType::kNodeStatusAck:
       Dispatch<protocol::NodeStatusAck>(
@@ -246,10 +263,14 @@ void Agent::HandleLaunch(const protocol::LaunchAttempt& launch) {
     log_->info("launch ignored while stopping attempt_id={}", id);
     return;
   }
-  LaunchDecision decision = table_.OnLaunch(id, clock_.MonotonicMillis());
+  LaunchDecision decision = table_.OnLaunch(id, clock_.MonotonicMillis(), launch.fencingToken);
   if (decision != LaunchDecision::kLaunch) {
     log_->debug("duplicate launch ignored attempt_id={} running={}", id,
                 decision == LaunchDecision::kAlreadyRunning);
+    return;
+  }
+  if (reclaim_.active()) {
+    RefuseLaunchForReclaim(launch);
     return;
   }
   const std::string argv0 = launch.command.front();
@@ -288,7 +309,7 @@ void Agent::HandleLaunch(const protocol::LaunchAttempt& launch) {
     table_.ArmTimeout(id, now, *launch.timeoutSeconds);
     RearmDeadlineTimer(now);
   }
-  SendReport(protocol::AttemptStarted{config_.node_id, boot_id_, id});
+  SendReport(protocol::AttemptStarted{config_.node_id, boot_id_, id, launch.fencingToken});
 }
 
 void Agent::HandleKill(const protocol::KillAttempt& kill) {
@@ -372,7 +393,17 @@ void Agent::FinishAttempt(const std::string& attempt_id, const std::string& argv
   report.exitCode = outcome.exit_code;
   report.signal = outcome.signal;
   report.reason = EndReason(outcome, argv0, table_.KillReason(attempt_id));
-  report.statusReason = EndStatusReason(outcome, std::string_view(table_.AgentStopReason(attempt_id)));
+  report.fencingToken = table_.FencingToken(attempt_id);
+  std::string stop_reason = table_.AgentStopReason(attempt_id);
+  if (auto interruption = table_.StopInterruption(attempt_id)) {
+    // An interrupted job that exits 0 in its grace finished its work.
+    if (EndedByReclaim(outcome)) {
+      report.interruption = interruption;
+    } else {
+      stop_reason.clear();
+    }
+  }
+  report.statusReason = EndStatusReason(outcome, std::string_view(stop_reason));
   if (disk_watch_) disk_watch_->Remove(attempt_id);
   report.logTail = std::move(outcome.log_tail);
   log_->info("attempt ended attempt_id={} exit_code={} signal={} reason={} status_reason={}",
@@ -427,6 +458,12 @@ void Agent::SendStatusAndReports(const std::vector<size_t>& targets) {
   if (config_.disk_quota.method != DiskQuotaMethod::kLoopExt4) *status.node.diskQuota += ": " + config_.disk_quota.reason;
   if (status.node.diskQuota->size() > 512) status.node.diskQuota->resize(512);
   if (!free_disk_.accept_work) status.unschedulableReason = free_disk_.reason;
+  if (reclaim_.active()) {
+    // The reclaim outlasts any disk shortage: it is the reason that matters.
+    const int64_t now = clock_.MonotonicMillis();
+    status.unschedulableReason = reclaim_.UnschedulableReason(now);
+    status.reclaim = reclaim_.Notice(now);
+  }
   // A scratch not yet removed still holds its disk: offer only the rest.
   if (PendingCleanupSummary cleanup = SummarizePendingCleanups(PendingScratchCleanups()); !cleanup.text.empty()) {
     status.node.capacity.diskMib -= std::min(status.node.capacity.diskMib, cleanup.held_mib);
@@ -443,7 +480,7 @@ void Agent::SendStatusAndReports(const std::vector<size_t>& targets) {
   }
   if (report_targets.empty()) return;
   for (const auto& id : table_.PendingStarted()) {
-    SendTo(report_targets, protocol::AttemptStarted{config_.node_id, boot_id_, id});
+    SendTo(report_targets, protocol::AttemptStarted{config_.node_id, boot_id_, id, table_.FencingToken(id)});
   }
   for (const protocol::AttemptEnded* report : table_.PendingEnded()) {
     SendTo(report_targets, *report);

@@ -7,6 +7,7 @@
 //          once and every heartbeat to every replica (followers track liveness
 //          too), and to one replica right after its handshake
 //   LaunchAttempt (from any replica) ─> AttemptTable::OnLaunch ─> Executor::Start ─> AttemptStarted
+//   (both reports carry the launch's fencingToken)
 //   KillAttempt, NodeStatusAck ─> Executor::Stop (SIGTERM, SIGKILL after the grace)
 //   timeoutSeconds passed since the start (AttemptTable::TakeExpired, one
 //   loop timer set to the next deadline) ─> Executor::Stop, and the end
@@ -20,6 +21,16 @@
 //   logs: the log server (log_server.h) answers ReadLog for DATA/logs; its
 //   address goes out as Node.logAddress. Ended attempts' logs past the log
 //   budget are deleted at start and on every heartbeat (log_retention.h).
+//   reclaim (reclaim.h; agent_reclaim.cc): ReclaimNode, the notice file
+//   appearing (checked every heartbeat) or SIGUSR1 ─> deadline = now + grace
+//   (the first one holds); no new work (NodeStatus.reclaim and
+//   unschedulableReason every heartbeat, one sent at once); each running
+//   attempt finds the deadline (epoch seconds) in GANTRY_RECLAIM_DEADLINE in
+//   its scratch, then gets SIGTERM (no SIGKILL after the kill grace); at the
+//   deadline a loop timer SIGKILLs what
+//   still runs. Ends report "Node reclaimed: <node>", interruption RECLAIMED;
+//   a launch meanwhile ends at once the same way. The agent then stays up,
+//   taking no work, until it is stopped.
 //   SIGINT, SIGTERM, RequestStop ─> SIGKILL every attempt, wait for cleanup, close, return
 //   a second signal ─> _Exit(128 + signal) at once
 #pragma once
@@ -47,6 +58,7 @@
 #include "node/executor.h"
 #include "node/log_retention.h"
 #include "node/log_server.h"
+#include "node/reclaim.h"
 #include "protocol/messages.h"
 
 namespace gantry::node {
@@ -93,6 +105,18 @@ class Agent {
   void RearmDeadlineTimer(int64_t now_ms);
   void FinishAttempt(const std::string& attempt_id, const std::string& argv0, Outcome outcome);
 
+  // Reclaim (agent_reclaim.cc). BeginReclaim does nothing after the first time.
+  void HandleReclaim(const protocol::ReclaimNode& reclaim);
+  void BeginReclaim(int64_t grace_ms, std::string source);
+  // Every heartbeat until a reclaim starts: has the notice file appeared?
+  void CheckReclaimNotice();
+  // Tells a running attempt its deadline and sends it SIGTERM.
+  void TerminateForReclaim(const std::string& attempt_id, const std::string& deadline_text);
+  // Ends a launch that came during the reclaim without running it.
+  void RefuseLaunchForReclaim(const protocol::LaunchAttempt& launch);
+  // Kills what still runs once the deadline has passed, else re-arms.
+  void OnReclaimDeadline();
+
   // NodeStatus, then the pending reports, to `targets` (reports only to
   // those of them that are report targets).
   void SendStatusAndReports(const std::vector<size_t>& targets);
@@ -123,6 +147,8 @@ class Agent {
   uv_timer_t deadline_timer_{};  // attempts' timeouts; idle while none is armed
   uv_signal_t sigint_{};
   uv_signal_t sigterm_{};
+  uv_signal_t sigusr1_{};        // starts a reclaim
+  uv_timer_t reclaim_timer_{};  // the reclaim's deadline; idle until one starts
   uv_async_t stop_async_{};
   bool ran_ = false;
   bool handles_open_ = false;
@@ -142,6 +168,7 @@ class Agent {
   std::string log_address_;  // the log server's, for NodeStatus; empty without one
   uint64_t next_request_id_ = 1;
   FreeDiskVerdict free_disk_;  // the latest CheckDisk; accepts work until it says otherwise
+  Reclaim reclaim_;
 };
 
 }  // namespace gantry::node

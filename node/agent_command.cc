@@ -83,6 +83,17 @@ void AddAgentCommand(CLI::App& app) {
                   "Run jobs as this user, NAME or UID:GID (default: the agent's own user); "
                   "needs an agent running as root, which refuses to start otherwise")
       ->type_name("USER");
+  cmd->add_option("--capacity-type", flags->capacity_type,
+                  "How this node is bought, given to the coordinator as the label capacity-type: spot "
+                  "(may be reclaimed at short notice) or on-demand (default, unless a --label says)")
+      ->check(CLI::IsMember({"spot", "on-demand"}));
+  cmd->add_option("--reclaim-notice-file", flags->reclaim_notice_file,
+                  "When this file appears the node is being reclaimed: it takes no new work, jobs get "
+                  "SIGTERM and are killed when the grace is over. Its content may give the grace in "
+                  "seconds (default 120); write it whole (rename into place). The reclaim lasts until "
+                  "the agent stops; remove the file before starting it again. SIGUSR1 does the same "
+                  "(default: DATA/reclaim-notice)")
+      ->type_name("PATH");
   cmd->callback([flags] {
     // Each attempt's teardown (cgroup kill, unmount, loop detach, deletes)
     // blocks one libuv worker for milliseconds; libuv's default of 4 workers

@@ -34,6 +34,32 @@ TEST(AgentCommand, RejectsOutOfRangeCapacity) {
                CLI::ValidationError);
 }
 
+TEST(AgentCommand, CapacityTypeIsSpotOrOnDemand) {
+  CLI::App app;
+  AddAgentCommand(app);
+  try {
+    Parse(app, {"agent", "--coordinator", "tcp://127.0.0.1:1", "--data-dir", "/tmp/x", "--capacity-type",
+                "preemptible"});
+    ADD_FAILURE() << "expected CLI::ValidationError";
+  } catch (const CLI::ValidationError& e) {
+    EXPECT_NE(std::string(e.what()).find("--capacity-type"), std::string::npos) << e.what();
+  }
+}
+
+TEST(AgentCommand, ACapacityTypeTheLabelsContradictExitsWithCode2) {
+  node::testutil::TempDir tmp;
+  CLI::App app;
+  AddAgentCommand(app);
+  try {
+    Parse(app, {"agent", "--coordinator", "tcp://127.0.0.1:1", "--data-dir", tmp.path().string(),
+                "--node-id", "n1", "--job-disk-quota", "none", "--capacity-type", "spot", "--label",
+                "capacity-type=on-demand"});
+    ADD_FAILURE() << "expected CLI::RuntimeError";
+  } catch (const CLI::RuntimeError& e) {
+    EXPECT_EQ(e.get_exit_code(), 2);
+  }
+}
+
 TEST(AgentCommand, BadConfigurationExitsWithCode2) {
   node::testutil::TempDir tmp;
   CLI::App app;

@@ -92,6 +92,27 @@ Result<protocol::Labels> ParseLabels(const std::vector<std::string>& labels) {
   return out;
 }
 
+Status ApplyCapacityType(const std::optional<std::string>& flag, protocol::Labels& labels) {
+  auto valid = [](std::string_view v) { return v == "spot" || v == "on-demand"; };
+  const std::string key = protocol::kCapacityTypeLabel;
+  if (flag && !valid(*flag)) {
+    return Status::InvalidArgument("--capacity-type: \"" + flag->substr(0, 64) + "\" is not spot or on-demand");
+  }
+  auto label = labels.find(key);
+  if (label != labels.end() && !valid(label->second)) {
+    return Status::InvalidArgument("--label " + key + "=" + label->second.substr(0, 64) +
+                                   ": the capacity type is spot or on-demand (see --capacity-type)");
+  }
+  if (flag && label != labels.end() && label->second != *flag) {
+    return Status::InvalidArgument("--capacity-type " + *flag + " contradicts --label " + key + "=" +
+                                   label->second);
+  }
+  if (label == labels.end()) labels.emplace(key, flag.value_or("on-demand"));
+  Status s = protocol::ValidateLabels(labels);  // one more label may pass the limit
+  if (!s.ok()) return s.WithContext("--label and --capacity-type");
+  return Status::Ok();
+}
+
 std::string NodeIdFromHostname(std::string_view hostname, std::string_view suffix) {
   std::string base;
   for (char c : hostname) base.push_back(IsNameChar(c) ? c : '-');
@@ -138,6 +159,7 @@ Result<AgentConfig> ResolveAgentConfig(const AgentFlags& flags) {
   AgentConfig config;
   GANTRY_ASSIGN_OR_RETURN(config.coordinators, ParseEndpoints(flags.coordinators));
   GANTRY_ASSIGN_OR_RETURN(config.labels, ParseLabels(flags.labels));
+  GANTRY_RETURN_IF_ERROR(ApplyCapacityType(flags.capacity_type, config.labels));
   if (flags.heartbeat_ms < 10) return Status::InvalidArgument("--heartbeat-ms must be at least 10");
   config.heartbeat_ms = flags.heartbeat_ms;
   config.kill_grace_ms = int64_t{flags.kill_grace_seconds} * 1000;
@@ -161,6 +183,11 @@ Result<AgentConfig> ResolveAgentConfig(const AgentFlags& flags) {
   // Absolute, because HOME and TMPDIR of every job derive from it.
   config.data_dir = fs::weakly_canonical(fs::absolute(flags.data_dir), ec);
   if (ec) return Status::Unavailable("--data-dir: resolve " + flags.data_dir + ": " + ec.message());
+
+  config.reclaim_notice_file = flags.reclaim_notice_file.empty()
+                                   ? config.data_dir / "reclaim-notice"
+                                   : fs::absolute(flags.reclaim_notice_file, ec);
+  if (ec) return Status::Unavailable("--reclaim-notice-file: resolve " + flags.reclaim_notice_file + ": " + ec.message());
 
   if (!flags.node_id.empty()) {
     Status s = protocol::ValidateName("--node-id", flags.node_id);

@@ -40,6 +40,10 @@ struct AgentFlags {
   std::string isolation = "auto";        // --isolation: auto, none
   std::string cgroups = "auto";          // --cgroups: auto (when the host allows), none
   std::string run_as_user;               // --run-as-user NAME or UID:GID; empty: the agent's
+  // --capacity-type: spot or on-demand; absent: a --label capacity-type=...,
+  // else on-demand.
+  std::optional<std::string> capacity_type;
+  std::string reclaim_notice_file;  // --reclaim-notice-file; empty: DATA/reclaim-notice
 };
 
 struct AgentConfig {
@@ -70,6 +74,9 @@ struct AgentConfig {
   // What the executor spawns as `gantry sandbox-exec`; empty: no isolation,
   // cgroups joined through a shell shim. The agent command sets it.
   std::string gantry_binary;
+  // The file whose appearance starts a reclaim (reclaim.h), checked every
+  // heartbeat; its content may give the grace in seconds. Empty: none.
+  std::filesystem::path reclaim_notice_file;
 };
 
 // Splits a comma-separated endpoint list. kInvalidArgument if it is empty,
@@ -79,6 +86,12 @@ Result<std::vector<std::string>> ParseEndpoints(std::string_view list);
 // Parses "key=value" labels. kInvalidArgument for a missing '=', an empty
 // key, a key given twice, or labels breaking protocol::ValidateLabels.
 Result<protocol::Labels> ParseLabels(const std::vector<std::string>& labels);
+
+// Puts protocol::kCapacityTypeLabel into `labels`: `flag` when given, else
+// the value a --label gave, else "on-demand". kInvalidArgument, naming
+// --capacity-type, for a value other than "spot" or "on-demand" (from the
+// flag or the label) and for a label that contradicts the flag.
+Status ApplyCapacityType(const std::optional<std::string>& flag, protocol::Labels& labels);
 
 // "<hostname>-<suffix>", with every character of the hostname that a name may
 // not hold replaced by '-', cut so the whole is at most kMaxNameLength.

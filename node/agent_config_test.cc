@@ -45,6 +45,47 @@ TEST(ParseLabels, RejectsMalformedAndDuplicateKeys) {
   EXPECT_EQ(ParseLabels({"a=1", "a=2"}).status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(ApplyCapacityType, DefaultsToOnDemandAndTakesTheFlag) {
+  protocol::Labels labels{{"rack", "r1"}};
+  ASSERT_TRUE(ApplyCapacityType(std::nullopt, labels).ok());
+  EXPECT_EQ(labels, (protocol::Labels{{"rack", "r1"}, {"capacity-type", "on-demand"}}));
+  protocol::Labels spot;
+  ASSERT_TRUE(ApplyCapacityType("spot", spot).ok());
+  EXPECT_EQ(spot, (protocol::Labels{{"capacity-type", "spot"}}));
+  EXPECT_TRUE(protocol::IsSpotNode(spot));
+}
+
+TEST(ApplyCapacityType, ALabelThatAgreesOrStandsAloneIsKept) {
+  protocol::Labels agrees{{"capacity-type", "spot"}};
+  ASSERT_TRUE(ApplyCapacityType("spot", agrees).ok());
+  EXPECT_EQ(agrees, (protocol::Labels{{"capacity-type", "spot"}}));
+  protocol::Labels alone{{"capacity-type", "spot"}};
+  ASSERT_TRUE(ApplyCapacityType(std::nullopt, alone).ok());
+  EXPECT_EQ(alone, (protocol::Labels{{"capacity-type", "spot"}}));
+}
+
+TEST(ApplyCapacityType, RejectsContradictionsAndOtherValuesNamingTheFlag) {
+  protocol::Labels contradicts{{"capacity-type", "spot"}};
+  Status s = ApplyCapacityType("on-demand", contradicts);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), ::testing::HasSubstr("--capacity-type on-demand contradicts --label capacity-type=spot"));
+  protocol::Labels none;
+  s = ApplyCapacityType("preemptible", none);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), ::testing::HasSubstr("--capacity-type"));
+  EXPECT_TRUE(none.empty());
+  protocol::Labels bad_label{{"capacity-type", "Spot"}};
+  s = ApplyCapacityType(std::nullopt, bad_label);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), ::testing::HasSubstr("--capacity-type"));
+}
+
+TEST(ApplyCapacityType, TheAddedLabelCountsAgainstTheLimit) {
+  protocol::Labels full;
+  for (size_t i = 0; i < protocol::kMaxLabels; ++i) full.emplace("k" + std::to_string(i), "v");
+  EXPECT_EQ(ApplyCapacityType("spot", full).code(), StatusCode::kInvalidArgument);
+}
+
 TEST(NodeIdFromHostname, MakesAValidName) {
   EXPECT_EQ(NodeIdFromHostname("worker7.example.com", "a1b2c3"), "worker7-example-com-a1b2c3");
   EXPECT_EQ(NodeIdFromHostname("", "a1b2c3"), "node-a1b2c3");
@@ -94,7 +135,7 @@ TEST(ResolveAgentConfig, UsesFlagsAndCreatesTheDataDir) {
   EXPECT_TRUE(config->data_dir.is_absolute());
   EXPECT_EQ(config->node_id, "n1");
   EXPECT_EQ(config->capacity, (protocol::NodeCapacity{3, 1024, 2048}));
-  EXPECT_EQ(config->labels, (protocol::Labels{{"rack", "r1"}}));
+  EXPECT_EQ(config->labels, (protocol::Labels{{"rack", "r1"}, {"capacity-type", "on-demand"}}));
   EXPECT_EQ(config->heartbeat_ms, 250);
   EXPECT_EQ(config->kill_grace_ms, 4000);
   EXPECT_FALSE(fs::exists(tmp.path() / "data/node_id"));  // a given id is not persisted
@@ -167,6 +208,40 @@ TEST(ResolveAgentConfig, RejectsBadDiskFlags) {
   Result<AgentConfig> zero = ResolveAgentConfig(flags);
   EXPECT_EQ(zero.status().code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(zero.status().message(), ::testing::HasSubstr("--default-job-disk-mib"));
+}
+
+TEST(ResolveAgentConfig, CapacityTypeBecomesALabel) {
+  TempDir tmp;
+  AgentFlags flags;
+  flags.coordinators = "tcp://127.0.0.1:7401";
+  flags.data_dir = tmp.path().string();
+  flags.node_id = "n1";
+  flags.job_disk_quota = "none";
+  flags.capacity_type = "spot";
+  flags.labels = {"zone=z"};
+  auto config = ResolveAgentConfig(flags);
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->labels, (protocol::Labels{{"zone", "z"}, {"capacity-type", "spot"}}));
+  flags.labels = {"capacity-type=on-demand"};
+  auto contradiction = ResolveAgentConfig(flags);
+  EXPECT_EQ(contradiction.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(contradiction.status().message(), ::testing::HasSubstr("--capacity-type"));
+}
+
+TEST(ResolveAgentConfig, ReclaimNoticeFileDefaultsIntoTheDataDir) {
+  TempDir tmp;
+  AgentFlags flags;
+  flags.coordinators = "tcp://127.0.0.1:7401";
+  flags.data_dir = tmp.path().string();
+  flags.node_id = "n1";
+  flags.job_disk_quota = "none";
+  auto config = ResolveAgentConfig(flags);
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->reclaim_notice_file, config->data_dir / "reclaim-notice");
+  flags.reclaim_notice_file = "relative/notice";
+  auto given = ResolveAgentConfig(flags);
+  ASSERT_TRUE(given.ok()) << given.status().ToString();
+  EXPECT_EQ(given->reclaim_notice_file, fs::current_path() / "relative/notice");
 }
 
 TEST(ResolveAgentConfig, RejectsAnInvalidNodeId) {

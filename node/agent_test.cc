@@ -257,7 +257,9 @@ TEST_F(AgentTest, CommandRunsFromFlagsUntilSigterm) {
                                          "--heartbeat-ms",
                                          "20",
                                          "--kill-grace-seconds",
-                                         "1"};
+                                         "1",
+                                         "--capacity-type",
+                                         "spot"};
   std::vector<const char*> argv;
   for (const auto& a : args) argv.push_back(a.c_str());
   int exit_code = 0;
@@ -275,7 +277,8 @@ TEST_F(AgentTest, CommandRunsFromFlagsUntilSigterm) {
   auto status = ReceiveStatus();
   ASSERT_TRUE(status.has_value());
   EXPECT_EQ(status->node.capacity, (protocol::NodeCapacity{3, 100, 5}));
-  EXPECT_EQ(status->node.labels, (protocol::Labels{{"rack", "r2"}, {"zone", "z"}}));
+  EXPECT_EQ(status->node.labels,
+            (protocol::Labels{{"rack", "r2"}, {"zone", "z"}, {"capacity-type", "spot"}}));
   ASSERT_EQ(::kill(::getpid(), SIGTERM), 0);
   cli.join();
   ASSERT_EQ(pthread_sigmask(SIG_SETMASK, &old, nullptr), 0);

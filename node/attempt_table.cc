@@ -11,7 +11,8 @@ namespace gantry::node {
 
 AttemptTable::AttemptTable(AttemptTableOptions options) : options_(options) {}
 
-LaunchDecision AttemptTable::OnLaunch(const std::string& attempt_id, int64_t now_ms) {
+LaunchDecision AttemptTable::OnLaunch(const std::string& attempt_id, int64_t now_ms,
+                                      uint64_t fencing_token) {
   PruneRecent(now_ms);
   if (running_.contains(attempt_id)) return LaunchDecision::kAlreadyRunning;
   // A report still waiting for its ack also proves the attempt ran here.
@@ -20,8 +21,15 @@ LaunchDecision AttemptTable::OnLaunch(const std::string& attempt_id, int64_t now
   }
   // Listed from the next NodeStatus on; an ack for an earlier status cannot
   // know about it and must not kill it.
-  running_.emplace(attempt_id, Running{.first_status_sequence = last_status_sequence_ + 1});
+  running_.emplace(attempt_id, Running{.first_status_sequence = last_status_sequence_ + 1,
+                                       .fencing_token = fencing_token});
   return LaunchDecision::kLaunch;
+}
+
+std::optional<uint64_t> AttemptTable::FencingToken(const std::string& attempt_id) const {
+  auto it = running_.find(attempt_id);
+  if (it == running_.end()) return std::nullopt;
+  return it->second.fencing_token;
 }
 
 void AttemptTable::OnStarted(const std::string& attempt_id) {
@@ -76,11 +84,13 @@ std::vector<std::string> AttemptTable::TakeExpired(int64_t now_ms) {
   return expired;
 }
 
-bool AttemptTable::OnAgentStop(const std::string& attempt_id, std::string status_reason) {
+bool AttemptTable::OnAgentStop(const std::string& attempt_id, std::string status_reason,
+                               std::optional<protocol::InterruptionKind> interruption) {
   auto it = running_.find(attempt_id);
   if (it == running_.end() || it->second.stopping()) return false;
   GANTRY_CHECK(!status_reason.empty());
   it->second.agent_stop_reason = std::move(status_reason);
+  it->second.interruption = interruption;
   DisarmTimeout(attempt_id, it->second);
   return true;
 }
@@ -88,6 +98,12 @@ bool AttemptTable::OnAgentStop(const std::string& attempt_id, std::string status
 std::string AttemptTable::AgentStopReason(const std::string& attempt_id) const {
   auto it = running_.find(attempt_id);
   return it == running_.end() ? std::string() : it->second.agent_stop_reason;
+}
+
+std::optional<protocol::InterruptionKind> AttemptTable::StopInterruption(
+    const std::string& attempt_id) const {
+  auto it = running_.find(attempt_id);
+  return it == running_.end() ? std::nullopt : it->second.interruption;
 }
 
 bool AttemptTable::TimedOut(const std::string& attempt_id) const {

@@ -16,6 +16,9 @@
 // goes away when its attempt ends or is stopped for another reason, so a
 // timeout never fires for an attempt that is already ending.
 //
+// Each running attempt keeps its LaunchAttempt's fencing token, for the
+// AttemptStarted and AttemptEnded reports about it.
+//
 // Times are the caller's monotonic milliseconds. Thread-compatible.
 #pragma once
 
@@ -50,9 +53,13 @@ class AttemptTable {
  public:
   explicit AttemptTable(AttemptTableOptions options = {});
 
-  // kLaunch records `attempt_id` as running (the caller must then start it or
-  // end it); the other answers change nothing.
-  LaunchDecision OnLaunch(const std::string& attempt_id, int64_t now_ms);
+  // kLaunch records `attempt_id` as running with the launch's
+  // `fencing_token` (the caller must then start it or end it); the other
+  // answers change nothing.
+  LaunchDecision OnLaunch(const std::string& attempt_id, int64_t now_ms, uint64_t fencing_token = 0);
+
+  // The fencing token OnLaunch recorded; none if the attempt is not running.
+  std::optional<uint64_t> FencingToken(const std::string& attempt_id) const;
 
   // The process is up: AttemptStarted is pending until acknowledged.
   void OnStarted(const std::string& attempt_id);
@@ -88,7 +95,13 @@ class AttemptTable {
   // timeout, later kill requests are ignored and AttemptsToKill skips it.
   // True only for the first stop of a running attempt not already being
   // stopped; the caller stops the process then. Precondition: non-empty.
-  bool OnAgentStop(const std::string& attempt_id, std::string status_reason);
+  // `interruption` says the stop is no fault of the job (a reclaim); the end
+  // report may then carry it (StopInterruption).
+  bool OnAgentStop(const std::string& attempt_id, std::string status_reason,
+                   std::optional<protocol::InterruptionKind> interruption = std::nullopt);
+
+  // The interruption given to OnAgentStop; none if none was (or not running).
+  std::optional<protocol::InterruptionKind> StopInterruption(const std::string& attempt_id) const;
 
   // The statusReason of the agent's own stop: the one given to OnAgentStop,
   // or "Job attempt duration exceeded timeout" after TakeExpired; empty if
@@ -129,6 +142,8 @@ class AttemptTable {
     std::optional<int64_t> deadline_ms;  // while armed and not yet expired
     bool timed_out = false;
     std::string agent_stop_reason;  // set by OnAgentStop or a timeout
+    std::optional<protocol::InterruptionKind> interruption;  // set by OnAgentStop
+    uint64_t fencing_token = 0;
     bool stopping() const { return !kill_reason.empty() || !agent_stop_reason.empty(); }
   };
   void PruneRecent(int64_t now_ms);

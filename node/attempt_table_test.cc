@@ -111,6 +111,33 @@ TEST(AttemptTable, KeepsTheFirstKillReason) {
   EXPECT_EQ(t.KillReason("a1"), "Terminated: first");
 }
 
+TEST(AttemptTable, KeepsEachRunningAttemptsFencingToken) {
+  AttemptTable t;
+  ASSERT_EQ(t.OnLaunch("a1", 0, 41), LaunchDecision::kLaunch);
+  ASSERT_EQ(t.OnLaunch("a2", 0, 42), LaunchDecision::kLaunch);
+  // A duplicate launch does not replace the token of the attempt that runs.
+  EXPECT_EQ(t.OnLaunch("a1", 1, 99), LaunchDecision::kAlreadyRunning);
+  EXPECT_EQ(t.FencingToken("a1"), std::optional<uint64_t>(41));
+  EXPECT_EQ(t.FencingToken("a2"), std::optional<uint64_t>(42));
+  EXPECT_EQ(t.FencingToken("nope"), std::nullopt);
+  ASSERT_FALSE(t.OnEnded(Ended("a1"), 2).has_value());
+  EXPECT_EQ(t.FencingToken("a1"), std::nullopt);  // the end report carries it from here
+}
+
+TEST(AttemptTable, AgentStopKeepsItsInterruptionAndBlocksLaterKills) {
+  AttemptTable t;
+  ASSERT_EQ(t.OnLaunch("a1", 0), LaunchDecision::kLaunch);
+  ASSERT_EQ(t.OnLaunch("a2", 0), LaunchDecision::kLaunch);
+  ASSERT_TRUE(t.OnAgentStop("a1", "Node reclaimed: n1", protocol::InterruptionKind::kReclaimed));
+  EXPECT_FALSE(t.OnAgentStop("a1", "other", protocol::InterruptionKind::kDrained));
+  EXPECT_FALSE(t.OnKillRequested("a1", "Terminated: user"));
+  EXPECT_EQ(t.AgentStopReason("a1"), "Node reclaimed: n1");
+  EXPECT_EQ(t.StopInterruption("a1"), std::optional(protocol::InterruptionKind::kReclaimed));
+  // A stop that is the job's own business is no interruption.
+  ASSERT_TRUE(t.OnAgentStop("a2", "scratch disk past its request"));
+  EXPECT_EQ(t.StopInterruption("a2"), std::nullopt);
+}
+
 TEST(AttemptTable, NumbersStatusesFromOne) {
   AttemptTable t;
   EXPECT_EQ(t.last_status_sequence(), 0u);

@@ -314,6 +314,21 @@ void Executor::Stop(const std::string& attempt_id) {
       static_cast<uint64_t>(std::max<int64_t>(options_.kill_grace_ms, 0)), 0);
 }
 
+void Executor::Terminate(const std::string& attempt_id) {
+  auto it = procs_.find(attempt_id);
+  if (it == procs_.end()) return;
+  Proc& p = *it->second;
+  if (p.state != Proc::State::kRunning || p.outcome.stopped) return;
+  p.outcome.stopped = true;
+  log_->info("attempt terminating attempt_id={} pid={}", p.attempt_id, p.pid);
+  Signal(p, SIGTERM);
+}
+
+bool Executor::ProcessRunning(const std::string& attempt_id) const {
+  auto it = procs_.find(attempt_id);
+  return it != procs_.end() && it->second->state == Proc::State::kRunning;
+}
+
 void Executor::Kill(const std::string& attempt_id) {
   auto it = procs_.find(attempt_id);
   if (it == procs_.end()) return;

@@ -95,8 +95,16 @@ class Executor {
   // SIGTERM to the group, SIGKILL after kill_grace_ms. No-op unless the
   // process runs and has not been stopped yet.
   void Stop(const std::string& attempt_id);
+  // SIGTERM to the group and no SIGKILL after it: the caller kills it (Kill)
+  // when it decides, e.g. at a reclaim's deadline. Same no-op cases as Stop;
+  // a later Stop is a no-op too.
+  void Terminate(const std::string& attempt_id);
   // SIGKILL to the group now. No-op unless the process runs.
   void Kill(const std::string& attempt_id);
+
+  // True while the attempt's process runs (its exit not yet seen). Until
+  // then its scratch directory is in place and no cleanup touches it.
+  bool ProcessRunning(const std::string& attempt_id) const;
 
   // Attempts whose on_finished has not run yet.
   size_t size() const { return procs_.size(); }
