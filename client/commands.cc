@@ -33,6 +33,7 @@ void AddClientCommands(CLI::App& app) {
   client::AddOperatorRaftVerbs(*op);
   // Only now: a subcommand inherits its parent's help group when added.
   op->group(client::kOperatorGroup);
+  client::AddNodeVerbs(app);
 }
 
 }  // namespace gantry

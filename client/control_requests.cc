@@ -100,10 +100,14 @@ Result<protocol::UpdateJobQueueRequest> BuildUpdateJobQueue(const UpdateJobQueue
       return Invalid("--job-state-time-limit-actions: at most 5 actions");
     }
   }
+  if (!flags.preemption_retries.empty()) {
+    GANTRY_ASSIGN_OR_RETURN(req.preemptionRetries,
+                            ParsePreemptionRetriesFlag(flags.preemption_retries, "--preemption-retries"));
+  }
   if (!req.state && !req.priority && !req.computeEnvironmentOrder && !req.schedulingPolicyArn &&
-      !req.jobStateTimeLimitActions) {
+      !req.jobStateTimeLimitActions && !req.preemptionRetries) {
     return Invalid("nothing to update: give --state, --priority, --compute-environment-order, "
-                   "--scheduling-policy-arn or --job-state-time-limit-actions");
+                   "--scheduling-policy-arn, --job-state-time-limit-actions or --preemption-retries");
   }
   return req;
 }
@@ -141,9 +145,12 @@ Result<protocol::UpdateComputeEnvironmentRequest> BuildUpdateComputeEnvironment(
     return Invalid("desiredvCpus (" + std::to_string(*req.desiredvCpus) + ") exceeds maxvCpus (" +
                    std::to_string(*req.maxvCpus) + ")");
   }
-  if (!req.state && !req.minvCpus && !req.maxvCpus && !req.desiredvCpus) {
-    return Invalid("nothing to update: give --state, --compute-resources, --min-vcpus, --max-vcpus or "
-                   "--desired-vcpus");
+  if (!flags.preemptible.empty()) {
+    GANTRY_ASSIGN_OR_RETURN(req.preemptible, ParseBoolFlag(flags.preemptible, "--preemptible"));
+  }
+  if (!req.state && !req.minvCpus && !req.maxvCpus && !req.desiredvCpus && !req.preemptible) {
+    return Invalid("nothing to update: give --state, --compute-resources, --min-vcpus, --max-vcpus, "
+                   "--desired-vcpus or --preemptible");
   }
   return req;
 }

@@ -36,6 +36,7 @@ struct UpdateJobQueueFlags {
   std::string compute_environments;
   std::string scheduling_policy_arn;
   std::string job_state_time_limit_actions;  // JSON; "[]" clears them
+  std::string preemption_retries;            // as typed, 0-100
 };
 Result<protocol::UpdateJobQueueRequest> BuildUpdateJobQueue(const UpdateJobQueueFlags& flags);
 
@@ -48,6 +49,7 @@ struct UpdateComputeEnvironmentFlags {
   std::optional<uint32_t> min_vcpus;
   std::optional<uint32_t> max_vcpus;
   std::optional<uint32_t> desired_vcpus;
+  std::string preemptible;  // "true" or "false", any case
 };
 Result<protocol::UpdateComputeEnvironmentRequest> BuildUpdateComputeEnvironment(
     const UpdateComputeEnvironmentFlags& flags);

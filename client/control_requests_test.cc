@@ -46,6 +46,19 @@ TEST(UpdateJobQueue, OnlyGivenFieldsAreSet) {
   EXPECT_FALSE(req->computeEnvironmentOrder);
   EXPECT_FALSE(req->schedulingPolicyArn);
   EXPECT_FALSE(req->jobStateTimeLimitActions);
+  EXPECT_FALSE(req->preemptionRetries);
+}
+
+TEST(UpdateJobQueue, PreemptionRetriesAlone) {
+  UpdateJobQueueFlags f;
+  f.queue = "q";
+  f.preemption_retries = "3";
+  auto req = BuildUpdateJobQueue(f);
+  ASSERT_TRUE(req.ok()) << req.status().ToString();
+  EXPECT_EQ(req->preemptionRetries, 3u);
+  EXPECT_FALSE(req->state);
+  f.preemption_retries = "200";
+  ExpectInvalid(BuildUpdateJobQueue(f).status(), "--preemption-retries must be a whole number from 0 to 100, got 200");
 }
 
 TEST(UpdateJobQueue, EveryFlag) {
@@ -83,7 +96,7 @@ TEST(UpdateJobQueue, Errors) {
   f.queue = "q";
   ExpectInvalid(BuildUpdateJobQueue(f).status(),
                 "nothing to update: give --state, --priority, --compute-environment-order, "
-                "--scheduling-policy-arn or --job-state-time-limit-actions");
+                "--scheduling-policy-arn, --job-state-time-limit-actions or --preemption-retries");
   f.state = "off";
   ExpectInvalid(BuildUpdateJobQueue(f).status(), "--state must be one of ENABLED|DISABLED, got \"off\"");
   f.state = "";
@@ -124,6 +137,22 @@ TEST(UpdateComputeEnvironment, AwsAndShortForms) {
   EXPECT_EQ(req->state, protocol::ResourceState::kEnabled);
   EXPECT_EQ(req->maxvCpus, 8u);
   EXPECT_FALSE(req->minvCpus);
+  EXPECT_FALSE(req->preemptible);
+}
+
+TEST(UpdateComputeEnvironment, PreemptibleTrueOrFalse) {
+  UpdateComputeEnvironmentFlags f;
+  f.compute_environment = "ce";
+  f.preemptible = "True";
+  auto req = BuildUpdateComputeEnvironment(f);
+  ASSERT_TRUE(req.ok()) << req.status().ToString();
+  EXPECT_EQ(req->preemptible, true);
+  f.preemptible = "false";
+  req = BuildUpdateComputeEnvironment(f);
+  ASSERT_TRUE(req.ok()) << req.status().ToString();
+  EXPECT_EQ(req->preemptible, false);  // sent: false is a change too
+  f.preemptible = "yes";
+  ExpectInvalid(BuildUpdateComputeEnvironment(f).status(), "--preemptible must be true or false, got \"yes\"");
 }
 
 TEST(UpdateComputeEnvironment, Errors) {
@@ -139,7 +168,8 @@ TEST(UpdateComputeEnvironment, Errors) {
   UpdateComputeEnvironmentFlags empty;
   empty.compute_environment = "ce";
   ExpectInvalid(BuildUpdateComputeEnvironment(empty).status(),
-                "nothing to update: give --state, --compute-resources, --min-vcpus, --max-vcpus or --desired-vcpus");
+                "nothing to update: give --state, --compute-resources, --min-vcpus, --max-vcpus, --desired-vcpus "
+                "or --preemptible");
   empty.compute_resources = "{\"maxvCpus\": -3}";
   ExpectInvalid(BuildUpdateComputeEnvironment(empty).status(), "--compute-resources.maxvCpus must not be negative");
 }

@@ -247,6 +247,25 @@ Result<std::vector<protocol::JobStateTimeLimit>> ParseJobStateTimeLimitActionsFl
   return actions;
 }
 
+Result<uint32_t> ParsePreemptionRetriesFlag(std::string_view text, std::string_view flag) {
+  const std::string range = " must be a whole number from 0 to " + std::to_string(protocol::kMaxPreemptionRetries);
+  std::string_view t = Trim(text);
+  if (t.empty() || t.size() > 10 || t.find_first_not_of("0123456789") != std::string_view::npos) {
+    return Invalid(std::string(flag) + range + ", got " + Quote(text));
+  }
+  uint64_t n = std::stoull(std::string(t));
+  if (n > protocol::kMaxPreemptionRetries) return Invalid(std::string(flag) + range + ", got " + std::string(t));
+  return static_cast<uint32_t>(n);
+}
+
+Result<bool> ParseBoolFlag(std::string_view text, std::string_view flag) {
+  std::string lower(Trim(text));
+  for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  if (lower == "true") return true;
+  if (lower == "false") return false;
+  return Invalid(std::string(flag) + " must be true or false, got " + Quote(text));
+}
+
 Result<ComputeResourcesUpdate> ParseComputeResourcesFlag(std::string_view text) {
   constexpr std::string_view kFlag = "--compute-resources";
   constexpr std::string_view kForm = "minvCpus=N,maxvCpus=N,desiredvCpus=N";

@@ -10,6 +10,7 @@
 //   --filters         name=JOB_NAME,values=abc* or the JSON list
 //   --compute-resources minvCpus=N,maxvCpus=N,desiredvCpus=N or JSON
 //   --fairshare-policy, --job-state-time-limit-actions: JSON only
+//   --preemption-retries N (0-100), --preemptible true|false
 //
 // In shorthand a comma starts a new pair only when "key=" follows it, so a
 // value may hold commas ("msg=a,b" is one pair). All pure; kInvalidArgument.
@@ -42,6 +43,12 @@ Result<protocol::Parameters> ParseParametersFlags(const std::vector<std::string>
 Result<std::vector<protocol::KeyValuesPair>> ParseFiltersFlags(const std::vector<std::string>& items);
 Result<protocol::FairsharePolicy> ParseFairsharePolicyFlag(std::string_view text);
 Result<std::vector<protocol::JobStateTimeLimit>> ParseJobStateTimeLimitActionsFlag(std::string_view text);
+
+// --preemption-retries: a whole number 0..kMaxPreemptionRetries, as typed
+// (parsed here: CLI11 would read "010" as octal).
+Result<uint32_t> ParsePreemptionRetriesFlag(std::string_view text, std::string_view flag);
+// update-compute-environment's --preemptible: true or false, any case.
+Result<bool> ParseBoolFlag(std::string_view text, std::string_view flag);
 
 struct ComputeResourcesUpdate {
   std::optional<uint32_t> minvCpus;

@@ -189,6 +189,24 @@ TEST(ComputeResourcesFlag, ShorthandAndJson) {
                 "--compute-resources: unknown key \"subnets\" (expected minvCpus=N,maxvCpus=N,desiredvCpus=N)");
 }
 
+TEST(PreemptionRetriesFlag, ZeroToAHundred) {
+  EXPECT_EQ(*ParsePreemptionRetriesFlag("0", "--preemption-retries"), 0u);
+  EXPECT_EQ(*ParsePreemptionRetriesFlag(" 100 ", "--preemption-retries"), 100u);
+  EXPECT_EQ(*ParsePreemptionRetriesFlag("010", "--preemption-retries"), 10u);  // not octal
+  for (const char* bad : {"", "-1", "1e2", "0x10", "ten", "12345678901"}) {
+    ExpectInvalid(ParsePreemptionRetriesFlag(bad, "--preemption-retries").status(),
+                  std::string("--preemption-retries must be a whole number from 0 to 100, got \"") + bad + "\"");
+  }
+  ExpectInvalid(ParsePreemptionRetriesFlag("101", "--preemption-retries").status(),
+                "--preemption-retries must be a whole number from 0 to 100, got 101");
+}
+
+TEST(BoolFlag, TrueOrFalseInAnyCase) {
+  EXPECT_EQ(*ParseBoolFlag("TRUE", "--preemptible"), true);
+  EXPECT_EQ(*ParseBoolFlag("false", "--preemptible"), false);
+  ExpectInvalid(ParseBoolFlag("1", "--preemptible").status(), "--preemptible must be true or false, got \"1\"");
+}
+
 // ---- whole requests ----------------------------------------------------------
 
 SubmitJobFlags Submit() {

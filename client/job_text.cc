@@ -42,6 +42,10 @@ void AppendAttempt(std::string& out, const protocol::Attempt& a) {
   sub("exit code:", a.exitCode ? std::to_string(*a.exitCode) : "-");
   if (a.reason) sub("reason:", *a.reason);
   if (a.statusReason) sub("status reason:", *a.statusReason);
+  if (a.interruption) {
+    sub("interrupted:", std::string(protocol::EnumName(a.interruption->kind)) +
+                            (a.interruption->reason.empty() ? "" : ": " + a.interruption->reason));
+  }
   sub("started:", OptionalTime(a.startedAt));
   sub("stopped:", a.stoppedAt ? FormatLocalTime(*a.stoppedAt) : "- (still running)");
 }
@@ -80,12 +84,28 @@ std::string ParametersText(const protocol::Parameters& parameters) {
   return out;
 }
 
+size_t InterruptedAttempts(const protocol::Job& job) {
+  size_t n = 0;
+  for (const auto& a : job.attempts) n += a.interruption ? 1 : 0;
+  return n;
+}
+
+// "2 interruptions of 5 allowed"; the queue's budget is not on the job, so
+// without its own only the count shows.
+std::string PreemptionText(const protocol::Job& job) {
+  const size_t n = InterruptedAttempts(job);
+  std::string out = std::to_string(n) + (n == 1 ? " interruption" : " interruptions");
+  if (job.preemptionRetries) return out + " of " + std::to_string(*job.preemptionRetries) + " allowed";
+  return out + " (the queue's allowance applies)";
+}
+
 // The job-model lines, each only when it says something.
 void AppendJobModel(std::string& out, const protocol::Job& job) {
   if (job.arrayProperties) Line(out, "array:", ArrayText(*job.arrayProperties));
   if (!job.dependsOn.empty()) Line(out, "depends on:", DependsOnText(job.dependsOn));
   if (job.retryStrategy.attempts > 1 || !job.retryStrategy.evaluateOnExit.empty()) {
-    std::string retry = std::to_string(job.attempts.size()) + " of " +
+    // An interrupted attempt spends no retry attempt.
+    std::string retry = std::to_string(job.attempts.size() - InterruptedAttempts(job)) + " of " +
                         std::to_string(job.retryStrategy.attempts) + " attempts used";
     if (!job.retryStrategy.evaluateOnExit.empty()) {
       retry += ", " + std::to_string(job.retryStrategy.evaluateOnExit.size()) + " evaluateOnExit rule" +
@@ -100,6 +120,7 @@ void AppendJobModel(std::string& out, const protocol::Job& job) {
   if (job.shareIdentifier) {
     Line(out, "share:", *job.shareIdentifier + " (scheduling priority " + std::to_string(job.schedulingPriority) + ")");
   }
+  if (job.preemptionRetries || InterruptedAttempts(job) > 0) Line(out, "preemption:", PreemptionText(job));
   if (job.isCancelled) Line(out, "cancelled:", "yes");
   if (job.isTerminated) Line(out, "terminated:", "yes");
 }

@@ -16,9 +16,11 @@ namespace gantry::client {
 
 // One job, several lines: id and name, queue, definition, status and
 // reason, times; where present the array (size and status counts, or
-// index), dependencies, retry attempts used of allowed, timeout,
-// parameters, share, cancelled/terminated; then one block per attempt
-// (node, exit code, reason, status reason, started/stopped). Ends with '\n'.
+// index), dependencies, retry attempts used of allowed (interrupted
+// attempts spend none), timeout, parameters, share, interruptions of
+// preemptionRetries, cancelled/terminated; then one block per attempt
+// (node, exit code, reason, status reason, interruption kind and reason,
+// started/stopped). Ends with '\n'.
 std::string FormatJobText(const protocol::Job& job);
 
 // JOB ID, NAME, STATUS, REASON, CREATED.

@@ -110,6 +110,37 @@ TEST_F(JobText, ShowsTheJobModelWherePresent) {
       << text;
 }
 
+TEST_F(JobText, InterruptedAttemptsSpendNoRetry) {
+  Job job = MakeJob("j", JobStatus::kRunning);
+  job.retryStrategy = {3, {}};
+  job.preemptionRetries = 5;
+  job.attempts.resize(3);
+  for (uint32_t i = 0; i < 3; ++i) job.attempts[i].attemptNumber = i + 1;
+  job.attempts[0].node = "spot-1";
+  job.attempts[0].interruption = protocol::Interruption{protocol::InterruptionKind::kReclaimed, "Node reclaimed: spot-1"};
+  job.attempts[1].interruption = protocol::Interruption{protocol::InterruptionKind::kPreempted, ""};
+  std::string text = FormatJobText(job);
+  EXPECT_NE(text.find("  retry:      1 of 3 attempts used\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  preemption: 2 interruptions of 5 allowed\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("    node:          spot-1\n    exit code:     -\n"
+                      "    interrupted:   RECLAIMED: Node reclaimed: spot-1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("    interrupted:   PREEMPTED\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("attempt 3:\n    node:          -\n    exit code:     -\n    interrupted"), std::string::npos)
+      << text;
+
+  // Without its own budget the job shows the count alone; with neither, nothing.
+  job.preemptionRetries.reset();
+  job.attempts.pop_back();
+  job.attempts.pop_back();
+  EXPECT_NE(FormatJobText(job).find("  preemption: 1 interruption (the queue's allowance applies)\n"),
+            std::string::npos)
+      << FormatJobText(job);
+  job.attempts[0].interruption.reset();
+  EXPECT_EQ(FormatJobText(job).find("preemption:"), std::string::npos);
+}
+
 TEST_F(JobText, AnArrayParentPointsAtItsChildrenForAttempts) {
   Job job = MakeJob("p", JobStatus::kSucceeded);
   job.arrayProperties = protocol::ArrayProperties{2, std::nullopt, {{"SUCCEEDED", 2}}};

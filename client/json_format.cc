@@ -86,6 +86,7 @@ void AddJobModel(const protocol::Job& job, json& j) {
   j["schedulingPriority"] = job.schedulingPriority;
   j["isCancelled"] = job.isCancelled;
   j["isTerminated"] = job.isTerminated;
+  SetIf(j, "preemptionRetries", job.preemptionRetries);
 }
 
 }  // namespace
@@ -142,6 +143,7 @@ json JobToAwsJson(const protocol::Job& job) {
     SetIf(aj, "startedAt", a.startedAt);
     SetIf(aj, "stoppedAt", a.stoppedAt);
     aj["node"] = a.node;
+    if (a.interruption) aj["interruption"] = ToJson(*a.interruption);
     attempts.push_back(std::move(aj));
   }
   j["attempts"] = std::move(attempts);
@@ -181,6 +183,7 @@ json JobQueueToAwsJson(const protocol::JobQueue& q) {
     j["schedulingPolicyArn"] = SchedulingPolicyArn(protocol::SchedulingPolicyName(*q.schedulingPolicyArn));
   }
   if (!q.jobStateTimeLimitActions.empty()) j["jobStateTimeLimitActions"] = ToJson(q.jobStateTimeLimitActions);
+  SetIf(j, "preemptionRetries", q.preemptionRetries);
   return j;
 }
 
@@ -197,6 +200,7 @@ json ComputeEnvironmentToAwsJson(const protocol::ComputeEnvironmentView& view) {
             {"desiredvCpus", ce.desiredvCpus},
             {"type", model}}},
           {"selector", ToJson(ce.selector)},
+          {"preemptible", ce.IsPreemptible()},
           {"usedvCpus", view.usedvCpus},
           {"nodes", view.nodes}};
 }
@@ -223,6 +227,8 @@ json SchedulingPolicyToAwsJson(const protocol::SchedulingPolicy& p) {
 }
 
 json NodeViewToJson(const protocol::NodeView& n) { return ToJson(n); }
+
+json NodeControlRequestToJson(const protocol::NodeControlRequest& req) { return ToJson(req); }
 
 json RaftPeersReplyToJson(const protocol::RaftPeersReply& r) { return ToJson(r); }
 

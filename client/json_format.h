@@ -32,22 +32,24 @@ nlohmann::json ResourcesToAwsJson(const protocol::Resources& r);
 // statusReason, createdAt, startedAt, stoppedAt, container {command,
 // environment, vcpus, memory, resourceRequirements, exitCode, reason} (the
 // last two from the last attempt), attempts [{container {exitCode, reason},
-// statusReason, startedAt, stoppedAt, node}], and the job model:
+// statusReason, startedAt, stoppedAt, node, interruption {kind, reason}}],
+// and the job model:
 // arrayProperties {size, statusSummary} on a parent or {size, index} on a
 // child, dependsOn [{jobId, type}], retryStrategy {attempts,
 // evaluateOnExit}, timeout {attemptDurationSeconds}, parameters,
-// shareIdentifier, schedulingPriority, isCancelled, isTerminated.
+// shareIdentifier, schedulingPriority, isCancelled, isTerminated,
+// preemptionRetries (as submitted, when it was).
 nlohmann::json JobToAwsJson(const protocol::Job& job);
 // ListJobs' JobSummary: jobId, jobName, jobQueue, jobDefinition, status,
 // statusReason, createdAt, startedAt, stoppedAt, container {exitCode,
 // reason}, arrayProperties {size, index}.
 nlohmann::json JobSummaryToAwsJson(const protocol::Job& job);
 // jobQueueName, jobQueueArn, state, priority, computeEnvironmentOrder,
-// schedulingPolicyArn and jobStateTimeLimitActions when set.
+// schedulingPolicyArn, jobStateTimeLimitActions and preemptionRetries when set.
 nlohmann::json JobQueueToAwsJson(const protocol::JobQueue& q);
 // computeEnvironmentName, computeEnvironmentArn, type, state,
 // computeResources {minvCpus, maxvCpus, desiredvCpus, type: EC2|SPOT},
-// selector, usedvCpus, nodes.
+// selector, preemptible (false when not set), usedvCpus, nodes.
 nlohmann::json ComputeEnvironmentToAwsJson(const protocol::ComputeEnvironmentView& ce);
 // jobDefinitionName, jobDefinitionArn, revision, status, type "container",
 // containerProperties {command, resourceRequirements, environment}, and
@@ -58,6 +60,9 @@ nlohmann::json JobDefinitionToAwsJson(const protocol::JobDefinition& d);
 nlohmann::json SchedulingPolicyToAwsJson(const protocol::SchedulingPolicy& p);
 // Every NodeView field under its own name (enums by name).
 nlohmann::json NodeViewToJson(const protocol::NodeView& n);
+// Every NodeControlRequest field under its own name: nodeId, action
+// ("DRAIN"), and deadlineSeconds and reason when given.
+nlohmann::json NodeControlRequestToJson(const protocol::NodeControlRequest& req);
 // {"replicaId": N, "peers": [{"id", "address", "role", "leader"}, ...]}.
 nlohmann::json RaftPeersReplyToJson(const protocol::RaftPeersReply& r);
 

@@ -108,9 +108,11 @@ TEST(JsonFormat, ComputeEnvironment) {
   EXPECT_EQ(ComputeEnvironmentToAwsJson(v), json::parse(R"({"computeEnvironmentName":"spot",
       "computeEnvironmentArn":"arn:gantry:batch:local:compute-environment/spot","type":"MANAGED",
       "state":"ENABLED","computeResources":{"minvCpus":0,"maxvCpus":64,"desiredvCpus":8,"type":"SPOT"},
-      "selector":{"capacity":"spot"},"usedvCpus":12,"nodes":3})"));
+      "selector":{"capacity":"spot"},"preemptible":false,"usedvCpus":12,"nodes":3})"));
   v.computeEnvironment.provisioningModel = protocol::ProvisioningModel::kOnDemand;
   EXPECT_EQ(ComputeEnvironmentToAwsJson(v)["computeResources"]["type"], "EC2");
+  v.computeEnvironment.preemptible = true;
+  EXPECT_EQ(ComputeEnvironmentToAwsJson(v)["preemptible"], true);
 }
 
 TEST(JsonFormat, JobDefinition) {
@@ -212,6 +214,45 @@ TEST(JsonFormat, DefinitionQueueAndPolicyJobModel) {
       "arn":"arn:gantry:batch:local:scheduling-policy/fair",
       "fairsharePolicy":{"shareDecaySeconds":3600,"computeReservation":10,
                          "shareDistribution":[{"shareIdentifier":"team*","weightFactor":0.5}]}})"));
+}
+
+TEST(JsonFormat, InterruptionsAndPreemptionRetries) {
+  protocol::Job job = FinishedJob();
+  json plain = JobToAwsJson(job);
+  EXPECT_FALSE(plain.contains("preemptionRetries"));
+  EXPECT_FALSE(plain["attempts"][0].contains("interruption"));
+  job.preemptionRetries = 2;
+  job.attempts[0].interruption = protocol::Interruption{protocol::InterruptionKind::kReclaimed, "Node reclaimed: n1"};
+  json j = JobToAwsJson(job);
+  EXPECT_EQ(j["preemptionRetries"], 2);
+  EXPECT_EQ(j["attempts"][0]["interruption"], json::parse(R"({"kind":"RECLAIMED","reason":"Node reclaimed: n1"})"));
+  EXPECT_FALSE(j["attempts"][1].contains("interruption"));
+
+  protocol::JobQueue q;
+  q.jobQueueName = "low";
+  EXPECT_FALSE(JobQueueToAwsJson(q).contains("preemptionRetries"));
+  q.preemptionRetries = 0;
+  EXPECT_EQ(JobQueueToAwsJson(q)["preemptionRetries"], 0);
+}
+
+TEST(JsonFormat, NodeControlAndItsRequest) {
+  protocol::NodeView n;
+  n.node.nodeId = "n1";
+  n.state = protocol::NodeState::kDraining;
+  n.node.control = protocol::NodeControl{protocol::NodeControlState::kDraining, "kernel upgrade", 1000, 61'000};
+  json j = NodeViewToJson(n);
+  EXPECT_EQ(j["state"], "DRAINING");
+  EXPECT_EQ(j["node"]["control"],
+            json::parse(R"({"state":"DRAINING","reason":"kernel upgrade","requestedAt":1000,"deadlineAt":61000})"));
+
+  protocol::NodeControlRequest req;
+  req.nodeId = "n1";
+  req.action = protocol::NodeAction::kReclaim;
+  EXPECT_EQ(NodeControlRequestToJson(req), json::parse(R"({"nodeId":"n1","action":"RECLAIM"})"));
+  req.deadlineSeconds = 30;
+  req.reason = "spot";
+  EXPECT_EQ(NodeControlRequestToJson(req),
+            json::parse(R"({"nodeId":"n1","action":"RECLAIM","deadlineSeconds":30,"reason":"spot"})"));
 }
 
 TEST(JsonFormat, DumpSurvivesInvalidUtf8) {

@@ -227,6 +227,7 @@ Result<protocol::CreateComputeEnvironmentRequest> BuildCreateComputeEnvironment(
   if (flags.max_vcpus) ce.maxvCpus = *flags.max_vcpus;
   if (flags.desired_vcpus) ce.desiredvCpus = *flags.desired_vcpus;
   GANTRY_ASSIGN_OR_RETURN(ce.selector, ParseKeyValues(flags.selector, "--selector"));
+  if (flags.preemptible) ce.preemptible = true;
   GANTRY_RETURN_IF_ERROR(ce.Validate());
   return req;
 }
@@ -261,6 +262,10 @@ Result<protocol::CreateJobQueueRequest> BuildCreateJobQueue(const JobQueueFlags&
   if (!flags.job_state_time_limit_actions.empty()) {
     GANTRY_ASSIGN_OR_RETURN(q.jobStateTimeLimitActions,
                             ParseJobStateTimeLimitActionsFlag(flags.job_state_time_limit_actions));
+  }
+  if (!flags.preemption_retries.empty()) {
+    GANTRY_ASSIGN_OR_RETURN(q.preemptionRetries,
+                            ParsePreemptionRetriesFlag(flags.preemption_retries, "--preemption-retries"));
   }
   GANTRY_RETURN_IF_ERROR(q.Validate());
   return req;
@@ -343,6 +348,10 @@ static Status ApplyJobModelFlags(const SubmitJobFlags& flags, protocol::SubmitJo
     return Invalid("--scheduling-priority-override must be between 0 and 9999");
   }
   req.schedulingPriorityOverride = flags.scheduling_priority_override;
+  if (!flags.preemption_retries.empty()) {
+    GANTRY_ASSIGN_OR_RETURN(req.preemptionRetries,
+                            ParsePreemptionRetriesFlag(flags.preemption_retries, "--preemption-retries"));
+  }
   return Status::Ok();
 }
 

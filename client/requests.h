@@ -63,6 +63,7 @@ struct ComputeEnvironmentFlags {
   std::optional<uint32_t> desired_vcpus;
   std::string provisioning_model = "ON_DEMAND";  // also EC2 (AWS's name)
   std::vector<std::string> selector;  // k=v
+  bool preemptible = false;           // --preemptible: sets preemptible=true
 };
 Result<protocol::CreateComputeEnvironmentRequest> BuildCreateComputeEnvironment(
     const ComputeEnvironmentFlags& flags);
@@ -75,6 +76,7 @@ struct JobQueueFlags {
   std::string compute_environments;                    // short form "ce1,ce2"
   std::string scheduling_policy_arn;                   // empty: none (a FIFO queue)
   std::string job_state_time_limit_actions;            // JSON text; empty: none
+  std::string preemption_retries;                      // as typed; empty: absent
 };
 Result<protocol::CreateJobQueueRequest> BuildCreateJobQueue(const JobQueueFlags& flags);
 
@@ -119,6 +121,7 @@ struct SubmitJobFlags {
   std::vector<std::string> depends_on;  // jobId=ID[,type=...] ...
   std::string share_identifier;
   std::optional<uint32_t> scheduling_priority_override;
+  std::string preemption_retries;  // as typed, 0-100; empty: the queue's
 };
 // `client_token` goes into the request as is (NewClientToken() in the verb).
 Result<protocol::SubmitJobRequest> BuildSubmitJob(const SubmitJobFlags& flags,

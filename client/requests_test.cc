@@ -106,6 +106,11 @@ TEST(CreateComputeEnvironment, BuildsTheRequest) {
   EXPECT_EQ(ce.maxvCpus, 64u);
   EXPECT_EQ(ce.desiredvCpus, 8u);
   EXPECT_EQ(ce.selector, (protocol::Labels{{"capacity", "spot"}, {"rack", "r1"}}));
+  EXPECT_FALSE(ce.preemptible);  // not given: not sent
+  f.preemptible = true;
+  req = BuildCreateComputeEnvironment(f);
+  ASSERT_TRUE(req.ok()) << req.status().ToString();
+  EXPECT_EQ(req->computeEnvironment.preemptible, true);
 }
 
 TEST(CreateComputeEnvironment, DefaultsAndEc2Alias) {
@@ -154,6 +159,11 @@ TEST(CreateJobQueue, ShortAndAwsForms) {
   req = BuildCreateJobQueue(f);
   ASSERT_TRUE(req.ok());
   EXPECT_EQ(req->jobQueue.computeEnvironmentOrder, (std::vector<ComputeEnvironmentOrder>{{5, "od"}}));
+  EXPECT_FALSE(req->jobQueue.preemptionRetries);
+  f.preemption_retries = "12";
+  req = BuildCreateJobQueue(f);
+  ASSERT_TRUE(req.ok()) << req.status().ToString();
+  EXPECT_EQ(req->jobQueue.preemptionRetries, 12u);
 }
 
 TEST(CreateJobQueue, RejectsBadFlags) {
@@ -176,6 +186,10 @@ TEST(CreateJobQueue, RejectsBadFlags) {
   f.compute_environments = "a";
   f.priority.reset();
   ExpectError(BuildCreateJobQueue(f).status(), StatusCode::kInvalidArgument, "--priority is required");
+  f.priority = 1;
+  f.preemption_retries = "101";
+  ExpectError(BuildCreateJobQueue(f).status(), StatusCode::kInvalidArgument,
+              "--preemption-retries must be a whole number from 0 to 100, got 101");
 }
 
 TEST(RegisterJobDefinition, FlagsOverrideJson) {
@@ -252,6 +266,11 @@ TEST(SubmitJob, BuildsTheRequest) {
   EXPECT_EQ(req->environment, (protocol::Environment{{"MODE", "fast"}}));
   EXPECT_EQ(req->command, (std::vector<std::string>{"python", "-c", "print(1)"}));
   EXPECT_EQ(req->clientToken, "tok");
+  EXPECT_FALSE(req->preemptionRetries);  // not given: the queue's
+  f.preemption_retries = "0";
+  req = BuildSubmitJob(f, "tok");
+  ASSERT_TRUE(req.ok()) << req.status().ToString();
+  EXPECT_EQ(req->preemptionRetries, 0u);
 }
 
 TEST(SubmitJob, NoCommandMeansTheDefinitions) {
@@ -279,6 +298,13 @@ TEST(SubmitJob, RejectsBadFlags) {
   f.env = {"NOEQUALS"};
   ExpectError(BuildSubmitJob(f, "t").status(), StatusCode::kInvalidArgument,
               "--env: \"NOEQUALS\" is not KEY=VALUE");
+  f.env.clear();
+  f.preemption_retries = "-1";
+  ExpectError(BuildSubmitJob(f, "t").status(), StatusCode::kInvalidArgument,
+              "--preemption-retries must be a whole number from 0 to 100, got \"-1\"");
+  f.preemption_retries = "4294967297";
+  ExpectError(BuildSubmitJob(f, "t").status(), StatusCode::kInvalidArgument,
+              "--preemption-retries must be a whole number from 0 to 100, got 4294967297");
 }
 
 TEST(ListJobs, BuildsTheRequest) {

@@ -25,9 +25,12 @@ std::string FormatJobQueueTable(const std::vector<protocol::JobQueue>& queues) {
       if (!ces.empty()) ces += ' ';
       ces += std::to_string(o.order) + ":" + o.computeEnvironment;
     }
-    rows.push_back({q.jobQueueName, protocol::EnumName(q.state), std::to_string(q.priority), ces});
+    std::string retries = q.preemptionRetries
+                              ? std::to_string(*q.preemptionRetries)
+                              : std::to_string(protocol::kDefaultPreemptionRetries) + " (default)";
+    rows.push_back({q.jobQueueName, protocol::EnumName(q.state), std::to_string(q.priority), retries, ces});
   }
-  return FormatTable({"NAME", "STATE", "PRIORITY", "COMPUTE ENVIRONMENTS"}, rows);
+  return FormatTable({"NAME", "STATE", "PRIORITY", "PREEMPTION RETRIES", "COMPUTE ENVIRONMENTS"}, rows);
 }
 
 std::string FormatComputeEnvironmentTable(const std::vector<protocol::ComputeEnvironmentView>& ces) {
@@ -35,13 +38,13 @@ std::string FormatComputeEnvironmentTable(const std::vector<protocol::ComputeEnv
   for (const auto& view : ces) {
     const auto& ce = view.computeEnvironment;
     rows.push_back({ce.computeEnvironmentName, protocol::EnumName(ce.type), protocol::EnumName(ce.state),
-                    protocol::EnumName(ce.provisioningModel),
+                    protocol::EnumName(ce.provisioningModel), ce.IsPreemptible() ? "yes" : "no",
                     FreeOfTotal(std::to_string(view.usedvCpus), std::to_string(ce.maxvCpus)),
                     std::to_string(ce.minvCpus), std::to_string(ce.desiredvCpus),
                     std::to_string(view.nodes), FormatLabels(ce.selector)});
   }
-  return FormatTable({"NAME", "TYPE", "STATE", "MODEL", "VCPUS USED/MAX", "MIN", "DESIRED", "NODES", "SELECTOR"},
-                     rows);
+  return FormatTable(
+      {"NAME", "TYPE", "STATE", "MODEL", "PREEMPTIBLE", "VCPUS USED/MAX", "MIN", "DESIRED", "NODES", "SELECTOR"}, rows);
 }
 
 std::string FormatJobDefinitionTable(const std::vector<protocol::JobDefinition>& defs) {
@@ -59,27 +62,58 @@ std::string FormatJobDefinitionTable(const std::vector<protocol::JobDefinition>&
 }
 
 namespace {
-// The node's state reason and its pending cleanups, "-" when neither.
-std::string NodeReason(const protocol::NodeView& n) {
-  std::string out = n.stateReason;
+
+bool IsControlState(protocol::NodeState s) {
+  return s == protocol::NodeState::kCordoned || s == protocol::NodeState::kDraining ||
+         s == protocol::NodeState::kReclaiming;
+}
+
+// "drained by operator (4m10s left)": the control's reason (its state when it
+// gave none) and, while draining or reclaiming, where its deadline stands.
+std::string ControlReason(const protocol::NodeControl& c, int64_t now_ms) {
+  std::string out = c.reason;
+  if (out.empty()) {
+    out = protocol::EnumName(c.state);
+    for (char& ch : out) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+  }
+  if (c.state != protocol::NodeControlState::kDraining && c.state != protocol::NodeControlState::kReclaiming) {
+    return out;
+  }
+  if (!c.deadlineAt) return out + " (no deadline)";
+  const int64_t left = *c.deadlineAt - now_ms;
+  if (left > 0) return out + " (" + FormatDuration(left) + " left)";
+  return out + " (deadline passed " + FormatDuration(-left) + " ago)";
+}
+
+// The state reason (the control's, when the node is under one), then its
+// pending cleanups; "-" when there is nothing to say.
+std::string NodeReason(const protocol::NodeView& n, int64_t now_ms) {
+  const bool controlled = n.node.ControlState() != protocol::NodeControlState::kActive;
+  std::string out;
+  // A LOST or UNSCHEDULABLE node under a control says both why it is so and
+  // what was asked of it.
+  if (!(controlled && IsControlState(n.state))) out = n.stateReason;
+  if (controlled) out += (out.empty() ? "" : "; ") + ControlReason(*n.node.control, now_ms);
   if (n.cleanupPending) out += (out.empty() ? "" : "; ") + std::string("cleanup: ") + *n.cleanupPending;
   return out.empty() ? "-" : OneLine(out);
 }
+
 }  // namespace
 
-std::string FormatNodeTable(const std::vector<protocol::NodeView>& nodes) {
+std::string FormatNodeTable(const std::vector<protocol::NodeView>& nodes, int64_t now_ms) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& n : nodes) {
     const auto& cap = n.node.capacity;
     rows.push_back({n.node.nodeId, protocol::EnumName(n.state),
+                    protocol::IsSpotNode(n.node.labels) ? "spot" : "on-demand",
                     FreeOfTotal(std::to_string(n.free.vcpus), std::to_string(cap.vcpus)),
                     FreeOfTotal(FormatMib(n.free.memoryMib), FormatMib(cap.memoryMib)),
                     FreeOfTotal(FormatMib(n.free.diskMib), FormatMib(cap.diskMib)),
                     std::to_string(n.runningAttempts.size()), FormatDuration(n.lastSeenAgoMs) + " ago",
-                    OneLine(n.node.diskQuota.value_or("-")), NodeReason(n)});
+                    OneLine(n.node.diskQuota.value_or("-")), NodeReason(n, now_ms)});
   }
-  return FormatTable({"NODE", "STATE", "VCPU FREE/TOTAL", "MEMORY FREE/TOTAL", "DISK FREE/TOTAL", "RUNNING",
-                      "LAST SEEN", "DISK QUOTA", "REASON"},
+  return FormatTable({"NODE", "STATE", "CAPACITY", "VCPU FREE/TOTAL", "MEMORY FREE/TOTAL", "DISK FREE/TOTAL",
+                      "RUNNING", "LAST SEEN", "DISK QUOTA", "REASON"},
                      rows);
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+
 namespace gantry::client {
 namespace {
 
@@ -10,9 +12,14 @@ TEST(ResourceTables, JobQueues) {
   q.jobQueueName = "high";
   q.priority = 10;
   q.computeEnvironmentOrder = {{1, "spot"}, {2, "ondemand"}};
-  EXPECT_EQ(FormatJobQueueTable({q}),
-            "NAME  STATE    PRIORITY  COMPUTE ENVIRONMENTS\n"
-            "high  ENABLED  10        1:spot 2:ondemand\n");
+  protocol::JobQueue low = q;
+  low.jobQueueName = "low";
+  low.priority = 1;
+  low.preemptionRetries = 0;
+  EXPECT_EQ(FormatJobQueueTable({q, low}),
+            "NAME  STATE    PRIORITY  PREEMPTION RETRIES  COMPUTE ENVIRONMENTS\n"
+            "high  ENABLED  10        5 (default)         1:spot 2:ondemand\n"
+            "low   ENABLED  1         0                   1:spot 2:ondemand\n");
 }
 
 TEST(ResourceTables, ComputeEnvironments) {
@@ -23,8 +30,14 @@ TEST(ResourceTables, ComputeEnvironments) {
   v.computeEnvironment.selector = {{"capacity", "spot"}, {"rack", "r1"}};
   v.usedvCpus = 12;
   v.nodes = 3;
-  std::string t = FormatComputeEnvironmentTable({v});
-  EXPECT_NE(t.find("spot  MANAGED  ENABLED  SPOT   12/64"), std::string::npos) << t;
+  protocol::ComputeEnvironmentView od = v;
+  od.computeEnvironment.computeEnvironmentName = "od";
+  od.computeEnvironment.provisioningModel = protocol::ProvisioningModel::kOnDemand;
+  v.computeEnvironment.preemptible = true;
+  std::string t = FormatComputeEnvironmentTable({v, od});
+  EXPECT_NE(t.find("NAME  TYPE     STATE    MODEL      PREEMPTIBLE  VCPUS USED/MAX"), std::string::npos) << t;
+  EXPECT_NE(t.find("\nspot  MANAGED  ENABLED  SPOT       yes          12/64"), std::string::npos) << t;
+  EXPECT_NE(t.find("\nod    MANAGED  ENABLED  ON_DEMAND  no           12/64"), std::string::npos) << t;
   EXPECT_NE(t.find("capacity=spot,rack=r1"), std::string::npos) << t;
 }
 
@@ -53,10 +66,79 @@ TEST(ResourceTables, Nodes) {
   full.state = protocol::NodeState::kUnschedulable;
   full.stateReason = "free disk low";
   full.cleanupPending = "1 pending";
-  EXPECT_EQ(FormatNodeTable({n, full}),
-            "NODE  STATE          VCPU FREE/TOTAL  MEMORY FREE/TOTAL  DISK FREE/TOTAL  RUNNING  LAST SEEN  DISK QUOTA  REASON\n"
-            "n1    READY          6/8              12.0G/16.0G        50.0G/100G       2        400ms ago  loop-ext4   -\n"
-            "n2    UNSCHEDULABLE  6/8              12.0G/16.0G        50.0G/100G       2        400ms ago  -           free disk low; cleanup: 1 pending\n");
+  full.node.labels = {{protocol::kCapacityTypeLabel, "spot"}};
+  EXPECT_EQ(FormatNodeTable({n, full}, 0),
+            "NODE  STATE          CAPACITY   VCPU FREE/TOTAL  MEMORY FREE/TOTAL  DISK FREE/TOTAL  RUNNING  LAST SEEN  DISK QUOTA  REASON\n"
+            "n1    READY          on-demand  6/8              12.0G/16.0G        50.0G/100G       2        400ms ago  loop-ext4   -\n"
+            "n2    UNSCHEDULABLE  spot       6/8              12.0G/16.0G        50.0G/100G       2        400ms ago  -           free disk low; cleanup: 1 pending\n");
+}
+
+// A node under an operator's control, in `state`, seen at kNow.
+constexpr int64_t kNow = 1'796'432'400'000;
+
+protocol::NodeView Controlled(std::string id, protocol::NodeState state, protocol::NodeControlState control,
+                              std::string reason, std::optional<int64_t> deadline_at) {
+  protocol::NodeView v;
+  v.node.nodeId = std::move(id);
+  v.node.capacity = {4, 4096, 0};
+  v.free = {4, 4096, 0};
+  v.state = state;
+  v.stateReason = "set by the coordinator";
+  v.node.control = protocol::NodeControl{control, std::move(reason), kNow - 60'000, deadline_at};
+  return v;
+}
+
+// The last column (REASON) of the node's row: it starts where its header does.
+std::string ReasonColumn(const protocol::NodeView& v) {
+  std::string table = FormatNodeTable({v}, kNow);
+  std::string row = table.substr(table.find('\n') + 1);
+  const size_t at = table.find("REASON");
+  return row.substr(at, row.size() - at - 1);
+}
+
+TEST(ResourceTables, NodeStatesAndWhy) {
+  using protocol::NodeControlState;
+  using protocol::NodeState;
+  protocol::NodeView ready;
+  ready.node.nodeId = "r";
+  EXPECT_EQ(ReasonColumn(ready), "-");
+  protocol::NodeView lost = ready;
+  lost.state = NodeState::kLost;
+  lost.stateReason = "silent for 31s";
+  EXPECT_EQ(ReasonColumn(lost), "silent for 31s");
+
+  EXPECT_EQ(ReasonColumn(Controlled("c", NodeState::kCordoned, NodeControlState::kCordoned, "disk swap", {})),
+            "disk swap");
+  EXPECT_EQ(ReasonColumn(Controlled("c", NodeState::kCordoned, NodeControlState::kCordoned, "", {})), "cordoned");
+  EXPECT_EQ(ReasonColumn(Controlled("d", NodeState::kDraining, NodeControlState::kDraining, "kernel upgrade",
+                                    kNow + 250'000)),
+            "kernel upgrade (4m10s left)");
+  EXPECT_EQ(ReasonColumn(Controlled("d", NodeState::kDraining, NodeControlState::kDraining, "kernel upgrade", {})),
+            "kernel upgrade (no deadline)");
+  EXPECT_EQ(ReasonColumn(Controlled("d", NodeState::kDraining, NodeControlState::kDraining, "x", kNow - 5'000)),
+            "x (deadline passed 5.0s ago)");
+  EXPECT_EQ(ReasonColumn(Controlled("s", NodeState::kReclaiming, NodeControlState::kReclaiming,
+                                    "spot interruption notice", kNow + 90'000)),
+            "spot interruption notice (1m30s left)");
+  // Lost while draining: both why it is lost and what was asked of it.
+  protocol::NodeView lost_draining =
+      Controlled("l", NodeState::kLost, NodeControlState::kDraining, "kernel upgrade", kNow + 60'000);
+  lost_draining.stateReason = "silent for 31s";
+  lost_draining.cleanupPending = "1 pending";
+  EXPECT_EQ(ReasonColumn(lost_draining), "silent for 31s; kernel upgrade (1m00s left); cleanup: 1 pending");
+
+  // Each state by its name in the STATE column.
+  std::vector<protocol::NodeView> all = {
+      ready, lost, Controlled("c", NodeState::kCordoned, NodeControlState::kCordoned, "", {}),
+      Controlled("d", NodeState::kDraining, NodeControlState::kDraining, "", {}),
+      Controlled("s", NodeState::kReclaiming, NodeControlState::kReclaiming, "", kNow)};
+  all.push_back(ready);
+  all.back().state = NodeState::kUnschedulable;
+  std::string table = FormatNodeTable(all, kNow);
+  for (const char* state : {"\nr     READY ", "\nr     LOST ", "\nc     CORDONED ", "\nd     DRAINING ",
+                            "\ns     RECLAIMING ", "\nr     UNSCHEDULABLE "}) {
+    EXPECT_NE(table.find(state), std::string::npos) << state << "\n" << table;
+  }
 }
 
 TEST(ResourceTables, Labels) {

@@ -7,8 +7,8 @@
 
 #include <mutex>
 
-#include "client/commands.h"
 #include "client/fake_coordinator_test_util.h"
+#include "client/verb_test_util.h"
 
 namespace gantry::client {
 namespace {
@@ -17,46 +17,6 @@ using protocol::Envelope;
 using protocol::Job;
 using protocol::JobStatus;
 using protocol::MessageType;
-
-struct RunResult {
-  int exit_code = 0;
-  std::string out;
-  std::string err;
-};
-
-RunResult RunGantry(std::vector<std::string> args) {
-  CLI::App app{"gantry"};
-  app.require_subcommand(1);
-  AddClientCommands(app);
-  args.insert(args.begin(), "gantry");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  RunResult r;
-  testing::internal::CaptureStdout();
-  testing::internal::CaptureStderr();
-  try {
-    app.parse(static_cast<int>(argv.size()), argv.data());
-  } catch (const CLI::RuntimeError& e) {
-    r.exit_code = e.get_exit_code();
-  } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    r.exit_code = code == 0 ? 0 : 2;  // as main() maps bad usage
-  }
-  std::cout.flush();
-  std::cerr.flush();
-  r.out = testing::internal::GetCapturedStdout();
-  r.err = testing::internal::GetCapturedStderr();
-  return r;
-}
-
-// An endpoint where nothing listens: bind an ephemeral port, then close it.
-std::string ClosedEndpoint() {
-  zmq::context_t ctx;
-  zmq::socket_t s(ctx, zmq::socket_type::router);
-  s.set(zmq::sockopt::linger, 0);
-  s.bind("tcp://127.0.0.1:*");
-  return s.get(zmq::sockopt::last_endpoint);
-}
 
 Job MakeJob(std::string id, JobStatus status, std::string reason = "") {
   Job job;

@@ -29,6 +29,8 @@ void AddCreateComputeEnvironmentVerb(CLI::App& app) {
       ->capture_default_str();
   verb->add_option("--selector", f->ce.selector,
                    "Node labels a node must all carry to belong here, KEY=VALUE ... (default: every node)");
+  verb->add_flag("--preemptible", f->ce.preemptible,
+                 "Jobs running here may be stopped and requeued for RUNNABLE jobs of higher-priority queues");
   AddCommonFlags(*verb, f->common);
   verb->callback([f] {
     RunVerb([&] {

@@ -29,6 +29,10 @@ void AddCreateJobQueueVerb(CLI::App& app) {
                    "Scheduling policy (name or ARN): the queue orders jobs by fair share (default FIFO)");
   verb->add_option("--job-state-time-limit-actions", f->queue.job_state_time_limit_actions,
                    "JSON list of {reason, state, maxTimeSeconds, action}, or file://FILE");
+  verb->add_option("--preemption-retries", f->queue.preemption_retries,
+                   "Interruptions (reclaim, preemption, drain) a job survives unless submitted with its own, "
+                   "0-100 (default " + std::to_string(protocol::kDefaultPreemptionRetries) + ")")
+      ->type_name("N");
   AddCommonFlags(*verb, f->common);
   verb->callback([f] {
     RunVerb([&] {

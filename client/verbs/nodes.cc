@@ -1,4 +1,6 @@
-// gantry nodes: every node with its free and total capacity.
+// gantry nodes: every node with its state (and why), capacity type, free and
+// total capacity, and running attempts (their ids with -o json).
+#include <chrono>
 #include <iostream>
 #include <memory>
 
@@ -14,7 +16,8 @@ void AddNodesVerb(CLI::App& app) {
     CommonFlags common;
   };
   auto f = std::make_shared<Flags>();
-  CLI::App* verb = app.add_subcommand("nodes", "List nodes with free/total vCPU, memory and disk");
+  CLI::App* verb = app.add_subcommand(
+      "nodes", "List nodes: state and why, spot or on-demand, free/total vCPU, memory and disk, running jobs");
   verb->group(kInspectGroup);
   AddCommonFlags(*verb, f->common);
   verb->callback([f] {
@@ -26,7 +29,9 @@ void AddNodesVerb(CLI::App& app) {
         for (const auto& n : rep.nodes) list.push_back(NodeViewToJson(n));
         PrintJson({{"nodes", std::move(list)}});
       } else {
-        std::cout << FormatNodeTable(rep.nodes);
+        const auto now = std::chrono::system_clock::now().time_since_epoch();
+        const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now).count();
+        std::cout << FormatNodeTable(rep.nodes, now_ms);
       }
     });
   });

@@ -43,6 +43,10 @@ void AddSubmitJobVerb(CLI::App& app) {
   verb->add_option("--share-identifier", f->job.share_identifier, "Fair-share identifier (fair-share queues)");
   AddOptionalFlag(*verb, "--scheduling-priority-override", f->job.scheduling_priority_override,
                   "Scheduling priority 0-9999 within a fair-share queue (over the definition's)");
+  verb->add_option("--preemption-retries", f->job.preemption_retries,
+                   "Interruptions (reclaim, preemption, drain) the job survives, each requeued without spending "
+                   "a retry attempt, 0-100 (default: the queue's)")
+      ->type_name("N");
   // Everything from the first positional on is the command, so its own
   // flags (`-- sh -c ...`) are not taken for ours, even after a list flag
   // such as --env (which CLI11 ends at "--").

@@ -1,5 +1,5 @@
 // gantry update-compute-environment: change a compute environment's state
-// or vCPU limits.
+// vCPU limits or whether its jobs may be preempted.
 #include <memory>
 
 #include "client/control_requests.h"
@@ -26,6 +26,9 @@ void AddUpdateComputeEnvironmentVerb(CLI::App& app) {
   AddOptionalFlag(*verb, "--min-vcpus", f->ce.min_vcpus, "minvCpus (short form)");
   AddOptionalFlag(*verb, "--max-vcpus", f->ce.max_vcpus, "maxvCpus (short form)");
   AddOptionalFlag(*verb, "--desired-vcpus", f->ce.desired_vcpus, "desiredvCpus (short form)");
+  verb->add_option("--preemptible", f->ce.preemptible,
+                   "true: jobs running here may be preempted by higher-priority queues' jobs; false: never")
+      ->type_name("true|false");
   AddCommonFlags(*verb, f->common);
   verb->callback([f] {
     RunVerb([&] {

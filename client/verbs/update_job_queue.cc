@@ -1,5 +1,6 @@
 // gantry update-job-queue: change a queue's state, priority, compute
-// environments, scheduling policy or job state time limit actions.
+// environments, scheduling policy, job state time limit actions or
+// preemption retries.
 #include <memory>
 
 #include "client/control_requests.h"
@@ -28,6 +29,9 @@ void AddUpdateJobQueueVerb(CLI::App& app) {
                    "Scheduling policy (name or ARN): the queue then orders jobs by fair share");
   verb->add_option("--job-state-time-limit-actions", f->queue.job_state_time_limit_actions,
                    "JSON list of {reason, state, maxTimeSeconds, action}, or file://FILE; [] clears");
+  verb->add_option("--preemption-retries", f->queue.preemption_retries,
+                   "Interruptions (reclaim, preemption, drain) a job survives unless submitted with its own, 0-100")
+      ->type_name("N");
   AddCommonFlags(*verb, f->common);
   verb->callback([f] {
     RunVerb([&] {

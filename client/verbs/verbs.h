@@ -33,6 +33,8 @@ void AddCreateSchedulingPolicyVerb(CLI::App& app);
 void AddUpdateSchedulingPolicyVerb(CLI::App& app);
 void AddDeleteSchedulingPolicyVerb(CLI::App& app);
 void AddDescribeSchedulingPoliciesVerb(CLI::App& app);
+// `gantry node` and its verbs: cordon, uncordon, drain, reclaim (node.cc).
+void AddNodeVerbs(CLI::App& app);
 // `raft` and its verbs (operator_raft.cc), under `gantry operator`.
 void AddOperatorRaftVerbs(CLI::App& operator_cmd);
 
