@@ -415,6 +415,13 @@ void CoordinatorServer::HandleAttemptReport(const Prefix& prefix, const protocol
   }
   const uint16_t report_type = static_cast<uint16_t>(env.type);
   if (ReportAlreadyApplied(state_, env.type, attempt_id)) {
+    // Usually a resend of a report already committed; but an attempt the
+    // coordinator ended itself (its node lost) hears from its agent only
+    // now, and that end is fenced off.
+    if (std::string by = EndedByCoordinator(state_, attempt_id); !by.empty()) {
+      fsm_log_->warn("late report ignored type={} attempt_id={} node_id={} attempt_ended_as={}",
+                     protocol::MessageTypeName(env.type), attempt_id, node_id, by);
+    }
     return Reply(prefix, id, protocol::AttemptReportAck{attempt_id, report_type});
   }
   // A report from an attempt that is not live any more (its node was lost

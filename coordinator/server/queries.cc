@@ -271,6 +271,17 @@ protocol::DescribeNodesReply DescribeNodes(const ClusterState& s, const NodeLive
   return reply;
 }
 
+std::string EndedByCoordinator(const ClusterState& s, const std::string& attempt_id) {
+  const protocol::Job* job = s.FindJobByAttempt(attempt_id);
+  if (!job) return "";
+  for (const auto& a : job->attempts) {
+    if (a.attemptId != attempt_id || !a.stoppedAt) continue;
+    const std::string& why = a.statusReason.value_or("");
+    if (why.starts_with("Node lost: ") || why.starts_with("Node restarted: ")) return why;
+  }
+  return "";
+}
+
 std::string StaleReportReason(const ClusterState& s, const std::string& node_id, const std::string& attempt_id,
                               std::optional<uint64_t> fencing_token) {
   const protocol::Job* job = s.FindJobByAttempt(attempt_id);

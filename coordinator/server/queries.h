@@ -55,6 +55,11 @@ protocol::DescribeNodesReply DescribeNodes(const ClusterState& s, const NodeLive
 // acknowledged at once instead of costing a log entry.
 bool ReportAlreadyApplied(const ClusterState& s, protocol::MessageType report, const std::string& attempt_id);
 
+// The statusReason of an ended attempt the coordinator ended without a
+// report from its agent ("Node lost: ...", "Node restarted: ..."); empty
+// otherwise.
+std::string EndedByCoordinator(const ClusterState& s, const std::string& attempt_id);
+
 // Why a report about `attempt_id` from `node_id` is stale (empty: it is
 // not): the attempt is unknown, not its job's live one, on another node, or
 // carries another fencing token. Call after ReportAlreadyApplied, whose

@@ -157,6 +157,28 @@ TEST(Queries, ReportAlreadyAppliedOnlyWhenTheStateSaysSo) {
   EXPECT_TRUE(ReportAlreadyApplied(b.state(), MessageType::kAttemptEnded, attempt));
 }
 
+TEST(Queries, StaleReportsAreNamedWithTheirReason) {
+  StateBuilder b;
+  Cluster(b);
+  b.Node("n2");
+  b.Submit("j1", "q").Place("j1", "n1", "ce");
+  const uint64_t token = b.state().FindJob("j1")->attempts[0].fencingToken;
+  EXPECT_EQ(StaleReportReason(b.state(), "n1", "j1-1", std::nullopt), "");
+  EXPECT_EQ(StaleReportReason(b.state(), "n1", "j1-1", token), "");
+  EXPECT_EQ(StaleReportReason(b.state(), "n1", "j1-1", token + 1),
+            "fencing token " + std::to_string(token + 1) + " is not the attempt's " + std::to_string(token));
+  EXPECT_EQ(StaleReportReason(b.state(), "n2", "j1-1", token), "the attempt runs on n1");
+  EXPECT_EQ(StaleReportReason(b.state(), "n1", "nope-1", token), "unknown attempt");
+  EXPECT_EQ(EndedByCoordinator(b.state(), "j1-1"), "");
+  Command lost{CommandType::kNodeLost};
+  lost.target = "n1";
+  b.Run(lost);
+  EXPECT_EQ(StaleReportReason(b.state(), "n1", "j1-1", token), "not the live attempt of job j1 (FAILED)");
+  EXPECT_EQ(EndedByCoordinator(b.state(), "j1-1"), "Node lost: n1");
+  b.Submit("j2", "q").Place("j2", "n2", "ce").End("j2-1", "n2", 0);
+  EXPECT_EQ(EndedByCoordinator(b.state(), "j2-1"), "") << "ended by its own report";
+}
+
 TEST(Queries, ArrayParentCountsItsChildrenPerStatus) {
   StateBuilder b;
   Cluster(b);

@@ -290,11 +290,29 @@ Status ClusterHarness::StartAgent(int i) {
                                    std::to_string(options_.agent_memory_mib), "--disk", "100000",
                                    "--heartbeat-ms", "200", "--kill-grace-seconds", "2"};
   args.insert(args.end(), options_.agent_args.begin(), options_.agent_args.end());
+  if (auto it = options_.agent_args_for.find(i); it != options_.agent_args_for.end()) {
+    args.insert(args.end(), it->second.begin(), it->second.end());
+  }
   agents_[static_cast<size_t>(i)] = Spawn(args, root_ + "/agent-" + std::to_string(i) + ".log");
   return Status::Ok();
 }
 
 void ClusterHarness::StopAgent(int i, bool kill9) { KillAndWait(agents_[static_cast<size_t>(i)], kill9); }
+
+void ClusterHarness::SignalAgent(int i, int signum) {
+  if (pid_t pid = agents_[static_cast<size_t>(i)]; pid > 0) ::kill(pid, signum);
+}
+
+void ClusterHarness::SignalReplica(int i, int signum) {
+  if (pid_t pid = replicas_[static_cast<size_t>(i)].pid; pid > 0) ::kill(pid, signum);
+}
+
+std::string ClusterHarness::AgentLog(int i) const {
+  std::ifstream in(root_ + "/agent-" + std::to_string(i) + ".log");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 Status ClusterHarness::Start() {
   GANTRY_RETURN_IF_ERROR(StartCoordinator());

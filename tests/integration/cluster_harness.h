@@ -45,6 +45,8 @@ struct HarnessOptions {
   std::vector<std::string> coordinator_args;
   // More flags for every agent, e.g. {"--job-disk-quota", "none"}.
   std::vector<std::string> agent_args;
+  // More flags for agent i only, after agent_args.
+  std::map<int, std::vector<std::string>> agent_args_for;
 };
 
 // Agent flags for the load tests of thousands of trivial jobs, which test
@@ -115,6 +117,10 @@ class ClusterHarness {
 
   Status StartAgent(int i);
   void StopAgent(int i, bool kill9 = false);
+  // Sends `signum` to agent i (SIGSTOP, SIGCONT, ...) or replica i.
+  void SignalAgent(int i, int signum);
+  void SignalReplica(int i, int signum);
+  std::string AgentLog(int i) const;  // the log file's contents so far
   // Waits until `n` nodes are READY.
   Status WaitForReadyNodes(int n, std::chrono::milliseconds limit);
   // Creates compute environment "ce", queue "q" and definition "d" (echo).
