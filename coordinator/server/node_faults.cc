@@ -4,6 +4,10 @@
 // from pure functions (node_deadlines.h, NodeLiveness); this file proposes
 // and sends.
 #include "coordinator/server/coordinator_server.h"
+
+#include <map>
+
+#include "coordinator/scheduler/wait_reason.h"
 #include "coordinator/server/node_deadlines.h"
 #include "coordinator/server/plan_builder.h"
 #include "coordinator/server/preemption_builder.h"
@@ -117,6 +121,20 @@ void CoordinatorServer::MaybePreempt(const ClusterSnapshot& snapshot, const Plan
   if (!in) return;
   const PreemptionPlan decided =
       PlanPreemptions(in->nodes, in->compute_environments, in->candidates, in->running, PreemptionOptions{});
+  // A job that makes room for itself says so. The code stays AWS's capacity
+  // code: it does wait for capacity, and time limits on it still apply.
+  std::map<std::string, uint64_t> tag_of;
+  for (const WaitingJob& w : plan.waiting) tag_of.emplace(w.job_id, w.tag);
+  for (const Preemption& p : decided.preemptions) {
+    wait_board_.File(tag_of[p.job_id],
+                     "preempting " + std::to_string(p.victim_attempt_ids.size()) +
+                         " lower-priority job(s) on node " + p.node_id + " to make room",
+                     kCodeCapacity);
+  }
+  for (const StopWait& w : decided.waiting_for_stop) {
+    wait_board_.File(tag_of[w.job_id], "waiting for preempted jobs to stop on node " + w.node_id,
+                     kCodeCapacity);
+  }
   std::vector<AttemptInterruption> victims = ToInterruptions(state_, decided);
   if (victims.empty()) return;
   for (const Preemption& p : decided.preemptions) {

@@ -39,7 +39,9 @@ std::optional<PreemptionInput> BuildPreemptionInput(const ClusterState& s, const
       r.placed_at = a->placedAt;
       r.stopping = a->interruption.has_value() || job->isTerminated;
       const protocol::ComputeEnvironment* ce = s.FindComputeEnvironment(a->computeEnvironment);
-      if (!r.stopping && ce && ce->IsPreemptible()) {
+      // Stopping attempts count too: a job they will make room for is told
+      // so (PreemptionPlan::waiting_for_stop), and gets no second victim.
+      if (ce && ce->IsPreemptible()) {
         lowest_victim_priority = std::min(lowest_victim_priority.value_or(r.queue_priority), r.queue_priority);
       }
       in.running.push_back(std::move(r));

@@ -20,10 +20,10 @@ struct PreemptionInput {
 };
 
 // The planner's input after `plan` was made from `snapshot`: nullopt when
-// nothing could be preempted for any job the plan left waiting (no live
-// attempt in a preemptible compute environment, or none of lower priority
-// than a waiting job), which keeps the common case to one scan of the
-// live attempts. Candidates are the plan's waiting jobs of queues above the
+// nothing could be preempted (or be stopping) for any job the plan left
+// waiting (no live attempt in a preemptible compute environment, or none of
+// lower priority than a waiting job), which keeps the common case to one
+// scan of the live attempts. Candidates are the plan's waiting jobs of queues above the
 // lowest victim priority, at most `max_candidates`, in the plan's order.
 std::optional<PreemptionInput> BuildPreemptionInput(const ClusterState& s, const ClusterSnapshot& snapshot,
                                                     const Plan& plan, size_t max_candidates = 256);

@@ -71,7 +71,13 @@ TEST(BuildPreemptionInput, AnInterruptedAttemptIsStoppingAndNotOfferedAgain) {
   b.Run(interrupt);
   Plan plan;
   plan.waiting.push_back({"urgent", "no room", "CAPACITY", 0});
-  EXPECT_FALSE(BuildPreemptionInput(b.state(), Snapshot(b.state()), plan));
+  std::optional<PreemptionInput> in = BuildPreemptionInput(b.state(), Snapshot(b.state()), plan);
+  ASSERT_TRUE(in) << "the waiting job is told what it waits for";
+  const PreemptionPlan decided =
+      PlanPreemptions(in->nodes, in->compute_environments, in->candidates, in->running, PreemptionOptions{});
+  EXPECT_TRUE(ToInterruptions(b.state(), decided).empty()) << "no second victim";
+  ASSERT_EQ(decided.waiting_for_stop.size(), 1u);
+  EXPECT_EQ(decided.waiting_for_stop[0].node_id, "n1");
 }
 
 TEST(BuildPreemptionInput, CountsThePassOwnPlacementsAsTaken) {

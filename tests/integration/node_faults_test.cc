@@ -328,9 +328,17 @@ class PreemptionTest : public NodeFaultsTest {
 };
 
 TEST_F(PreemptionTest, AHigherPriorityJobDisplacesALowerOneInAPreemptibleEnvironment) {
-  const std::string low = Submit("low", "pce-low", FirstAttemptHangs("low"), 1, 2);
+  // The victim ignores SIGTERM: it is killed after the agent's kill grace
+  // (2 s here), and meanwhile the winner says what it waits for.
+  const std::string low = Submit("low", "pce-low", FirstAttemptHangs("low", "echo got TERM"), 1, 2);
   ASSERT_TRUE(cluster_->WaitForStatus(low, JobStatus::kRunning, 20s).ok());
   const std::string high = Submit("high", "pce-high", "echo urgent", 1, 2);
+  auto waiting = WaitFor(
+      high, [](const protocol::Job& j) { return j.statusReason.find("preempt") != std::string::npos; }, 10s);
+  ASSERT_TRUE(waiting) << "the winner never said it was preempting";
+  EXPECT_TRUE(waiting->statusReason == "preempting 1 lower-priority job(s) on node agent-0 to make room" ||
+              waiting->statusReason == "waiting for preempted jobs to stop on node agent-0")
+      << waiting->statusReason;
   auto done = cluster_->WaitForTerminal({high, low}, 30s + kSlack);
   ASSERT_TRUE(done.ok());
   EXPECT_EQ((*done)[0].status, JobStatus::kSucceeded);
@@ -341,6 +349,7 @@ TEST_F(PreemptionTest, AHigherPriorityJobDisplacesALowerOneInAPreemptibleEnviron
   ASSERT_TRUE(l.attempts[0].interruption);
   EXPECT_EQ(l.attempts[0].interruption->kind, InterruptionKind::kPreempted);
   EXPECT_EQ(l.attempts[0].statusReason, "Preempted by job " + high + " (queue pce-high, priority 10 over 1)");
+  EXPECT_NE(l.attempts[0].logTail.value_or("").find("got TERM"), std::string::npos) << "SIGTERM came first";
   EXPECT_GE(l.attempts[1].placedAt, (*done)[0].attempts[0].placedAt) << "the victim ran again after the winner";
 }
 
