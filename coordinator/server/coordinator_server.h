@@ -8,8 +8,15 @@
 //                   -> read: answer from ClusterState
 //                   -> write: Command -> RaftPipeline -> reply once applied
 //   agent status -> liveness, UpsertNode if changed, ack with current attempts
+//                   (the agent kills the others: fencing), its reclaim notice
+//                   -> ControlNode RECLAIMING
 //   entry applied -> scheduler pass if anything relevant changed
 //                 -> Place() -> ApplyPlan -> LaunchAttempt to agents
+//                 -> jobs left waiting: PlanPreemptions -> InterruptAttempts
+//                    -> KillAttempt to the victims' agents
+//   TTL timer     -> nodes silent past the TTL with live attempts -> NodeLost
+//   housekeeping  -> drains past their deadline -> InterruptAttempts
+//   node control  -> ControlNode (cordon, drain, reclaim -> ReclaimNode)
 //
 // Every replica applies every committed entry, so each holds the whole
 // ClusterState in memory; what only the leader keeps (waiting reasons, the
