@@ -93,7 +93,9 @@ Status CoordinatorServer::Start() {
   ttl_timer_ = new uv_timer_t;
   uv_timer_init(loop_, ttl_timer_);
   ttl_timer_->data = this;
-  uint64_t every = static_cast<uint64_t>(std::max<int64_t>(50, config_.node_ttl_ms / 4));
+  // Often enough that a lost node is noticed within a fifth of a second of
+  // its TTL whatever the TTL; a check is a walk over the nodes.
+  uint64_t every = static_cast<uint64_t>(std::clamp<int64_t>(config_.node_ttl_ms / 4, 50, 200));
   uv_timer_start(ttl_timer_, [](uv_timer_t* t) { static_cast<CoordinatorServer*>(t->data)->CheckLiveness(); },
                  every, every);
   housekeeping_timer_ = new uv_timer_t;

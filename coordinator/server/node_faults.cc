@@ -155,8 +155,8 @@ void CoordinatorServer::MaybePreempt(const ClusterSnapshot& snapshot, const Plan
 
 void CoordinatorServer::CheckLiveness() {
   const int64_t now = clock_->MonotonicMillis();
-  // The timer runs every TTL/4; a gap of a whole TTL means this process
-  // was stopped or starved, not that every node went quiet at once.
+  // The timer runs every 200 ms at most; a gap of a whole TTL means this
+  // process was stopped or starved, not that every node went quiet at once.
   if (last_liveness_check_ms_ >= 0 && now - last_liveness_check_ms_ > liveness_.ttl_ms()) {
     sched_log_->warn("liveness check late by {} ms (this replica was paused); node TTLs restart",
                      now - last_liveness_check_ms_);

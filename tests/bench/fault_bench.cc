@@ -45,6 +45,19 @@ int Flag(int argc, char** argv, const char* name, int def) {
 
 std::string Marker() { return "gantry-fault-bench-" + std::to_string(::getpid()); }
 
+// Processes of jobs that are ready (their traps set).
+int Ready() {
+  int n = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+    std::ifstream in(e.path() / "cmdline", std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    n += ss.str().find(Marker() + "-ready") != std::string::npos;
+  }
+  return n;
+}
+
 void KillLeftovers() {
   const std::string marker = Marker();
   std::error_code ec;
@@ -74,9 +87,11 @@ class Bench {
     const std::string trap = ignore_term ? "trap '' TERM; " : "";
     r.command = std::vector<std::string>{
         "sh", "-c",
-        // An ignored signal stays ignored across exec and fork.
+        // An ignored signal stays ignored across exec and fork. Once the
+        // trap is set, the job's command line names it ready.
         "[ \"$AWS_BATCH_JOB_ATTEMPT\" != 1 ] && exit 0; " + trap +
-            "exec sh -c 'while :; do sleep 0.2; done' " + Marker()};
+            "exec sh -c 'while :; do sleep 0.2; done' \"$0-ready\"",
+        Marker()};
     auto rep = c_.rpc().Call(r);
     if (!rep.ok()) Die("submit: " + rep.status().ToString());
     return rep->jobId;
@@ -184,6 +199,11 @@ int main(int argc, char** argv) {
       const std::string c = b.Submit(ignore_term);
       b.WaitRunning(a);
       b.WaitRunning(c);
+      // A signal sent before the jobs set their traps would meet the
+      // shell's default instead.
+      const auto ready_by = Clock::now() + 10s;
+      while (Ready() < 2 && Clock::now() < ready_by) std::this_thread::sleep_for(2ms);
+      if (Ready() < 2) b.Die("jobs never got ready");
       b.Control("agent-1", NodeAction::kUncordon);
       b.Control("agent-2", NodeAction::kUncordon);
       const auto t0 = Clock::now();

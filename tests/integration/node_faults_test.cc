@@ -81,22 +81,33 @@ class NodeFaultsTest : public ::testing::Test {
 
   // A shell command whose first attempt runs until killed, with `on_term`
   // run on SIGTERM, and whose later attempts print "attempt N" and exit 0.
-  // The first attempt's processes are the ones whose command line holds
-  // "<marker>-<name>-a1" while no later attempt runs.
-  std::string FirstAttemptHangs(const std::string& name, const std::string& on_term = "exit 143") {
+  // Run it with $0 = Arg0(name): once its trap is set, the first attempt
+  // starts a process whose command line holds Ready(name), and keeps it
+  // until it is killed (see WaitReady).
+  static std::string FirstAttemptHangs(const std::string& on_term = "exit 143") {
     return "if [ \"$AWS_BATCH_JOB_ATTEMPT\" != 1 ]; then echo \"attempt $AWS_BATCH_JOB_ATTEMPT\"; exit 0; fi; "
            "trap '" + on_term + "' TERM; "
-           "sh -c 'while :; do sleep 1; done' " + marker_ + "-" + name + "-a1 & "
+           "sh -c 'while :; do sleep 1; done' \"$0-ready\" & "
            "while :; do wait; sleep 0.2; done";
   }
+  std::string Arg0(const std::string& name) const { return marker_ + "-" + name; }
+  std::string Ready(const std::string& name) const { return Arg0(name) + "-ready"; }
+  // Until the first attempt of job `name` has set its trap: a signal sent
+  // before would find the shell's default.
+  void WaitReady(const std::string& name) {
+    const auto deadline = Clock::now() + 10s + kSlack;
+    while (ProcessesWith(Ready(name)).empty() && Clock::now() < deadline) std::this_thread::sleep_for(5ms);
+    ASSERT_FALSE(ProcessesWith(Ready(name)).empty()) << name << " never got ready";
+  }
 
+  // Runs `script` with sh -c, and $0 = Arg0(name).
   std::string Submit(const std::string& name, const std::string& queue, const std::string& script,
                      uint32_t attempts = 1, uint32_t vcpus = 1, std::optional<uint32_t> preemption_retries = {}) {
     protocol::SubmitJobRequest req;
     req.jobName = name;
     req.jobQueue = queue;
     req.jobDefinition = "d";
-    req.command = std::vector<std::string>{"sh", "-c", script};
+    req.command = std::vector<std::string>{"sh", "-c", script, Arg0(name)};
     req.vcpus = vcpus;
     req.retryStrategy = protocol::RetryStrategy{.attempts = attempts};
     req.preemptionRetries = preemption_retries;
@@ -157,8 +168,8 @@ double SecondsSince(Clock::time_point t0) { return std::chrono::duration<double>
 
 TEST_F(NodeFaultsTest, AgentKilledItsJobsRunElsewhereWithinTheTtlAndASecond) {
   StartCluster(Options(2, 2));
-  const std::vector<std::string> ids = {Submit("k0", "q", FirstAttemptHangs("k0"), 2),
-                                        Submit("k1", "q", FirstAttemptHangs("k1"), 2)};
+  const std::vector<std::string> ids = {Submit("k0", "q", FirstAttemptHangs(), 2),
+                                        Submit("k1", "q", FirstAttemptHangs(), 2)};
   RunOnAgentZero(ids);
   const auto t0 = Clock::now();
   cluster_->StopAgent(0, /*kill9=*/true);
@@ -181,9 +192,9 @@ TEST_F(NodeFaultsTest, AgentKilledItsJobsRunElsewhereWithinTheTtlAndASecond) {
 
 TEST_F(NodeFaultsTest, PausedAgentComesBackItsStaleAttemptIsKilledAndItsLateReportIgnored) {
   StartCluster(Options(2, 2));
-  const std::string id = Submit("paused", "q", FirstAttemptHangs("paused"), 2);
+  const std::string id = Submit("paused", "q", FirstAttemptHangs(), 2);
   RunOnAgentZero({id});
-  ASSERT_FALSE(ProcessesWith(marker_ + "-paused-a1").empty());
+  WaitReady("paused");
   cluster_->SignalAgent(0, SIGSTOP);
   auto retried = WaitFor(id, [](const protocol::Job& j) { return j.status == JobStatus::kSucceeded; }, 30s);
   ASSERT_TRUE(retried) << "the job was not retried while its agent was paused";
@@ -191,12 +202,12 @@ TEST_F(NodeFaultsTest, PausedAgentComesBackItsStaleAttemptIsKilledAndItsLateRepo
   EXPECT_EQ(retried->attempts[0].statusReason, "Node lost: agent-0");
   // The first attempt still runs under the paused agent: two live copies,
   // one of them fenced, until the agent hears it is not current.
-  EXPECT_FALSE(ProcessesWith(marker_ + "-paused-a1").empty());
+  EXPECT_FALSE(ProcessesWith(Ready("paused")).empty());
 
   cluster_->SignalAgent(0, SIGCONT);
   const auto deadline = Clock::now() + 10s + kSlack;
-  while (!ProcessesWith(marker_ + "-paused-a1").empty() && Clock::now() < deadline) std::this_thread::sleep_for(20ms);
-  EXPECT_TRUE(ProcessesWith(marker_ + "-paused-a1").empty()) << "the stale attempt was not killed";
+  while (!ProcessesWith(Ready("paused")).empty() && Clock::now() < deadline) std::this_thread::sleep_for(20ms);
+  EXPECT_TRUE(ProcessesWith(Ready("paused")).empty()) << "the stale attempt was not killed";
   ASSERT_TRUE(cluster_->WaitForReadyNodes(2, 10s).ok());
   // Its end (exit 143 after SIGTERM) reached the leader and changed nothing.
   const std::string late = "late report ignored type=AttemptEnded attempt_id=" + id + "-1";
@@ -218,9 +229,11 @@ TEST_F(NodeFaultsTest, ReclaimWarnsKillsAtTheDeadlineAndRequeuesOnItsOwnBudget) 
   // Each ignores SIGTERM (as a job finishing its checkpoint might), saying
   // what it read in the deadline file.
   const std::string on_term = "echo \"TERM deadline=$(cat GANTRY_RECLAIM_DEADLINE)\"";
-  const std::string spared = Submit("spared", "q", FirstAttemptHangs("spared", on_term), 1);
-  const std::string spent = Submit("spent", "q", FirstAttemptHangs("spent", on_term), 3, 1, /*preemption_retries=*/0);
+  const std::string spared = Submit("spared", "q", FirstAttemptHangs(on_term), 1);
+  const std::string spent = Submit("spent", "q", FirstAttemptHangs(on_term), 3, 1, /*preemption_retries=*/0);
   RunOnAgentZero({spared, spent});
+  WaitReady("spared");
+  WaitReady("spent");
   const auto t0 = Clock::now();
   const int64_t notice_epoch_s =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -260,8 +273,9 @@ TEST_F(NodeFaultsTest, ReclaimWarnsKillsAtTheDeadlineAndRequeuesOnItsOwnBudget) 
 
 TEST_F(NodeFaultsTest, ANoticeFileOnTheNodeStartsItsReclaim) {
   StartCluster(Options(2, 2));
-  const std::string id = Submit("noticed", "q", FirstAttemptHangs("noticed"), 1);
+  const std::string id = Submit("noticed", "q", FirstAttemptHangs(), 1);
   RunOnAgentZero({id});
+  WaitReady("noticed");
   {
     std::ofstream notice(fs::path(cluster_->AgentDataDir(0)) / ".reclaim-notice.tmp");
     notice << "1\n";
@@ -283,8 +297,9 @@ TEST_F(NodeFaultsTest, ANoticeFileOnTheNodeStartsItsReclaim) {
 TEST_F(NodeFaultsTest, DrainLetsJobsFinishUntilItsDeadlineThenMovesTheRest) {
   StartCluster(Options(2, 2));
   const std::string quick = Submit("quick", "q", "sleep 1; echo done", 1);
-  const std::string slow = Submit("slow", "q", FirstAttemptHangs("slow"), 1);
+  const std::string slow = Submit("slow", "q", FirstAttemptHangs(), 1);
   RunOnAgentZero({quick, slow});
+  WaitReady("slow");
   const auto t0 = Clock::now();
   ASSERT_TRUE(Control("agent-0", NodeAction::kDrain, 3).ok());
   EXPECT_EQ(Node("agent-0").state, protocol::NodeState::kDraining);
@@ -330,8 +345,9 @@ class PreemptionTest : public NodeFaultsTest {
 TEST_F(PreemptionTest, AHigherPriorityJobDisplacesALowerOneInAPreemptibleEnvironment) {
   // The victim ignores SIGTERM: it is killed after the agent's kill grace
   // (2 s here), and meanwhile the winner says what it waits for.
-  const std::string low = Submit("low", "pce-low", FirstAttemptHangs("low", "echo got TERM"), 1, 2);
+  const std::string low = Submit("low", "pce-low", FirstAttemptHangs("echo got TERM"), 1, 2);
   ASSERT_TRUE(cluster_->WaitForStatus(low, JobStatus::kRunning, 20s).ok());
+  WaitReady("low");
   const std::string high = Submit("high", "pce-high", "echo urgent", 1, 2);
   auto waiting = WaitFor(
       high, [](const protocol::Job& j) { return j.statusReason.find("preempt") != std::string::npos; }, 10s);
