@@ -77,8 +77,11 @@ void CoordinatorServer::ReconcileReclaim(const protocol::NodeStatus& status) {
     sched_log_->warn("node reports a reclaim node_id={} source={} grace_left_ms={}", status.node.nodeId,
                      status.reclaim->source, status.reclaim->graceLeftMs);
     ProposeNodeCommand("reclaim/" + status.node.nodeId, std::move(c));
-  } else if (!status.reclaim && reclaiming) {
+  } else if (!status.reclaim && reclaiming && !known->live_attempts.empty() &&
+             known->node.bootId == status.node.bootId) {
     // The ReclaimNode was lost (reconnect, leader change): send it again.
+    // Only to the boot whose jobs it is about: a restarted agent has none
+    // left, and its node stays out of service until an uncordon.
     SendReclaim(status.node.nodeId, control->deadlineAt.value_or(now) - now, control->reason);
   }
 }
