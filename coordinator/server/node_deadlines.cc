@@ -40,6 +40,17 @@ std::vector<KillOrder> SelectOverdueReclaimKills(const ClusterState& s, int64_t 
   return kills;
 }
 
+ReclaimAction DecideReclaim(const NodeRecord* known, const protocol::NodeStatus& status) {
+  if (!known) return ReclaimAction::kNone;
+  const bool reclaiming = known->node.ControlState() == NodeControlState::kReclaiming;
+  if (status.reclaim && !reclaiming) return ReclaimAction::kRecord;
+  // A restarted agent (another boot) has none of the reclaimed jobs left.
+  if (!status.reclaim && reclaiming && !known->live_attempts.empty() && known->node.bootId == status.node.bootId) {
+    return ReclaimAction::kResend;
+  }
+  return ReclaimAction::kNone;
+}
+
 std::optional<protocol::NodeControl> ControlFor(const protocol::NodeControlRequest& request, int64_t now_ms) {
   protocol::NodeControl c;
   c.requestedAt = now_ms;

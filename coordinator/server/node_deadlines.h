@@ -25,6 +25,16 @@ std::vector<AttemptInterruption> SelectDrainDeadlineStops(const ClusterState& s,
 // makes sure (kills are idempotent).
 std::vector<KillOrder> SelectOverdueReclaimKills(const ClusterState& s, int64_t now_ms, int64_t slack_ms);
 
+// What the leader does about reclaims when a node's status arrives.
+enum class ReclaimAction {
+  kNone,
+  kRecord,  // the node reports a reclaim the state does not hold: ControlNode RECLAIMING
+  kResend,  // the state's reclaim never reached this boot, which still runs
+            // the reclaimed attempts: ReclaimNode again
+};
+// `known` is the node's record (null: not registered yet).
+ReclaimAction DecideReclaim(const NodeRecord* known, const protocol::NodeStatus& status);
+
 // The NodeControl a request asks for at `now_ms` (absent: ACTIVE again).
 // Reasons default to what the operator did; a reclaim without a deadline
 // gets kDefaultReclaimGraceSeconds. Precondition: request.Validate() is ok.

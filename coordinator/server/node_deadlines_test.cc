@@ -57,6 +57,24 @@ TEST(SelectOverdueReclaimKills, OrdersKillsOnlyPastTheDeadlineAndTheSlack) {
   EXPECT_EQ(kills[0].reason, "Node reclaimed: n1");
 }
 
+TEST(DecideReclaim, RecordsANodesOwnNoticeAndResendsOnlyToTheBootThatRunsTheJobs) {
+  StateBuilder b;
+  b.Ce("ce").Queue("q", "ce").Def("d").Node("n1");
+  protocol::NodeStatus status;
+  status.node = b.state().FindNode("n1")->node;  // boot "boot"
+  EXPECT_EQ(DecideReclaim(nullptr, status), ReclaimAction::kNone);
+  EXPECT_EQ(DecideReclaim(b.state().FindNode("n1"), status), ReclaimAction::kNone);
+  status.reclaim = protocol::ReclaimNotice{.graceLeftMs = 1000, .source = "notice file"};
+  EXPECT_EQ(DecideReclaim(b.state().FindNode("n1"), status), ReclaimAction::kRecord);
+  b.Submit("a", "q").Place("a", "n1", "ce");
+  b.Control("n1", NodeControl{.state = NodeControlState::kReclaiming, .reason = "spot", .deadlineAt = 99'000});
+  EXPECT_EQ(DecideReclaim(b.state().FindNode("n1"), status), ReclaimAction::kNone) << "already recorded";
+  status.reclaim.reset();
+  EXPECT_EQ(DecideReclaim(b.state().FindNode("n1"), status), ReclaimAction::kResend) << "the notice was lost";
+  status.node.bootId = "a new boot";
+  EXPECT_EQ(DecideReclaim(b.state().FindNode("n1"), status), ReclaimAction::kNone) << "a restarted agent";
+}
+
 TEST(ControlFor, TurnsEachActionIntoItsControl) {
   protocol::NodeControlRequest r{.nodeId = "n1", .action = protocol::NodeAction::kCordon};
   std::optional<NodeControl> c = ControlFor(r, 7000);

@@ -59,9 +59,9 @@ void CoordinatorServer::ReconcileReclaim(const protocol::NodeStatus& status) {
   const NodeRecord* known = state_.FindNode(status.node.nodeId);
   if (!known) return;
   const std::optional<protocol::NodeControl>& control = known->node.control;
-  const bool reclaiming = control && control->state == protocol::NodeControlState::kReclaiming;
   const int64_t now = clock_->NowMillis();
-  if (status.reclaim && !reclaiming) {
+  const ReclaimAction action = DecideReclaim(known, status);
+  if (action == ReclaimAction::kRecord) {
     // The node heard of its own reclaim (a cloud's interruption notice):
     // record it, so its attempts end as reclaimed even if the machine
     // vanishes before it reports them.
@@ -77,11 +77,8 @@ void CoordinatorServer::ReconcileReclaim(const protocol::NodeStatus& status) {
     sched_log_->warn("node reports a reclaim node_id={} source={} grace_left_ms={}", status.node.nodeId,
                      status.reclaim->source, status.reclaim->graceLeftMs);
     ProposeNodeCommand("reclaim/" + status.node.nodeId, std::move(c));
-  } else if (!status.reclaim && reclaiming && !known->live_attempts.empty() &&
-             known->node.bootId == status.node.bootId) {
+  } else if (action == ReclaimAction::kResend) {
     // The ReclaimNode was lost (reconnect, leader change): send it again.
-    // Only to the boot whose jobs it is about: a restarted agent has none
-    // left, and its node stays out of service until an uncordon.
     SendReclaim(status.node.nodeId, control->deadlineAt.value_or(now) - now, control->reason);
   }
 }
