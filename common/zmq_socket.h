@@ -24,10 +24,12 @@
 namespace gantry {
 
 // Options shared by every gantry socket: ZMTP heartbeats (a dead or
-// black-holed peer is otherwise never noticed), a frame size cap, no linger.
+// black-holed peer is otherwise never noticed; heartbeat_ivl_ms 0: none), a
+// frame size cap, no linger.
 void ApplyCommonOptions(zmq::socket_t& s, int heartbeat_ivl_ms = 1000, int heartbeat_timeout_ms = 5000);
 // The coordinator's ROUTER: a peer that reconnects with the same routing id
 // takes over the old pipe instead of being ignored for the rest of the run.
+// No heartbeats of its own (see zmq_socket.cc: a libzmq abort).
 void ApplyRouterOptions(zmq::socket_t& s);
 // An agent's DEALER: messages are not queued for a peer that is not
 // connected, so nothing stale arrives after a reconnect.
