@@ -277,7 +277,7 @@ void Agent::HandleLaunch(const protocol::LaunchAttempt& launch) {
   Result<SandboxPaths> paths = SandboxPathsFor(
       config_.data_dir, launch, ScratchDiskPolicy{config_.disk_quota.method, config_.default_job_disk_mib});
   Result<std::vector<std::string>> env =
-      paths.ok() ? BuildEnvironment(launch, paths->scratch_dir.string(), agent_path_)
+      paths.ok() ? BuildEnvironment(launch, paths->scratch_dir.string(), agent_path_, config_.node_id)
                  : Result<std::vector<std::string>>(paths.status());
   if (!env.ok()) {
     // Nothing was created, so there is nothing to clean: end it right here.

@@ -61,7 +61,7 @@ Result<SandboxPaths> SandboxPathsFor(const std::filesystem::path& data_dir,
 
 Result<std::vector<std::string>> BuildEnvironment(const protocol::LaunchAttempt& launch,
                                                   const std::string& scratch_dir,
-                                                  std::string_view agent_path) {
+                                                  std::string_view agent_path, std::string_view node_id) {
   GANTRY_RETURN_IF_ERROR(protocol::ValidateEnvironment(launch.environment));
   std::map<std::string, std::string> env(launch.environment.begin(), launch.environment.end());
   env.try_emplace("PATH", agent_path.empty() ? kDefaultPath : agent_path);
@@ -71,6 +71,7 @@ Result<std::vector<std::string>> BuildEnvironment(const protocol::LaunchAttempt&
   env["AWS_BATCH_JOB_ATTEMPT"] = std::to_string(launch.attemptNumber);
   env["AWS_BATCH_JQ_NAME"] = launch.jobQueue;
   env["AWS_BATCH_CE_NAME"] = launch.computeEnvironment;
+  if (!node_id.empty()) env["GANTRY_NODE_ID"] = std::string(node_id);
   env["GANTRY_ATTEMPT_ID"] = launch.attemptId;
   // Only an array child has them; a job tells it is one by their presence.
   if (launch.arrayIndex) env["AWS_BATCH_JOB_ARRAY_INDEX"] = std::to_string(*launch.arrayIndex);

@@ -80,13 +80,14 @@ Result<SandboxPaths> SandboxPathsFor(const std::filesystem::path& data_dir,
 // environment; PATH (agent_path, or kDefaultPath when empty), HOME and TMPDIR
 // (= scratch_dir) unless the job sets them; and always AWS_BATCH_JOB_ID,
 // AWS_BATCH_JOB_ATTEMPT, AWS_BATCH_JQ_NAME, AWS_BATCH_CE_NAME and
-// GANTRY_ATTEMPT_ID, plus AWS_BATCH_JOB_ARRAY_INDEX and
+// GANTRY_ATTEMPT_ID (and GANTRY_NODE_ID, the node's id, when `node_id` is
+// given), plus AWS_BATCH_JOB_ARRAY_INDEX and
 // AWS_BATCH_JOB_ARRAY_SIZE for an array child (when arrayIndex / arraySize
 // are set), which the job cannot override. kInvalidArgument if the
 // job's environment breaks protocol::ValidateEnvironment (LaunchAttempt's
 // decoder does not check it).
 Result<std::vector<std::string>> BuildEnvironment(const protocol::LaunchAttempt& launch,
                                                   const std::string& scratch_dir,
-                                                  std::string_view agent_path);
+                                                  std::string_view agent_path, std::string_view node_id = {});
 
 }  // namespace gantry::node

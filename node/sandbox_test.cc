@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace gantry::node {
 namespace {
 
@@ -109,6 +111,15 @@ TEST(SandboxPaths, RejectIdsThatEscapeTheirDirectory) {
     l.jobId = bad;
     EXPECT_EQ(SandboxPathsFor("/data", l).status().code(), StatusCode::kInvalidArgument) << bad;
   }
+}
+
+TEST(BuildEnvironment, NamesTheNodeWhenGivenAndTheJobCannotChangeIt) {
+  protocol::LaunchAttempt l = Launch();
+  l.environment["GANTRY_NODE_ID"] = "forged";
+  auto env = BuildEnvironment(l, "/s", "/usr/bin", "node-7");
+  ASSERT_TRUE(env.ok());
+  EXPECT_NE(std::find(env->begin(), env->end(), "GANTRY_NODE_ID=node-7"), env->end());
+  EXPECT_EQ(std::find(env->begin(), env->end(), "GANTRY_NODE_ID=forged"), env->end());
 }
 
 TEST(BuildEnvironment, AddsAwsBatchVariablesAndDefaults) {
