@@ -599,8 +599,11 @@ struct RaftPeerInfo {
 
 struct RaftListPeersRequest {
   static constexpr MessageType kType = MessageType::kRaftListPeers;
+  // Also the replica's applied index and a digest of its whole state, to
+  // compare replicas (the chaos suite does). Costs a pass over the state.
+  std::optional<bool> withDigest;
   template <class S, class V>
-  static void Fields(S&, V&) {}
+  static void Fields(S& s, V& v) { v("withDigest", s.withDigest); }
 };
 
 // The reply to every Raft operator request: the membership after it.
@@ -608,10 +611,16 @@ struct RaftPeersReply {
   static constexpr MessageType kType = MessageType::kRaftPeersReply;
   uint64_t replicaId = 0;  // the replica that answered
   std::vector<RaftPeerInfo> peers;
+  // With RaftListPeersRequest.withDigest: the answering replica's applied
+  // command index and its state's digest (equal states, equal digests).
+  std::optional<uint64_t> appliedIndex;
+  std::optional<std::string> stateDigest;
   template <class S, class V>
   static void Fields(S& s, V& v) {
     v("replicaId", s.replicaId);
     v("peers", s.peers);
+    v("appliedIndex", s.appliedIndex);
+    v("stateDigest", s.stateDigest);
   }
 };
 

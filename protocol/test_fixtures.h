@@ -294,12 +294,14 @@ inline DescribeJobDefinitionsReply MakeDescribeJobDefinitionsReply() {
   active.command.clear();
   return {.jobDefinitions = {MakeJobDefinition(), active}};
 }
-inline RaftListPeersRequest MakeRaftListPeersRequest() { return {}; }
+inline RaftListPeersRequest MakeRaftListPeersRequest() { return {.withDigest = true}; }
 inline RaftPeersReply MakeRaftPeersReply() {
   return {.replicaId = 2,
           .peers = {{1, "10.0.0.1:7420", "voter", false},
                     {2, "10.0.0.2:7420", "voter", true},
-                    {4, "10.0.0.4:7420", "spare", false}}};
+                    {4, "10.0.0.4:7420", "spare", false}},
+          .appliedIndex = 1ull << 40,
+          .stateDigest = "9f86d081884c7d65"};
 }
 inline RaftAddVoterRequest MakeRaftAddVoterRequest() { return {.id = 4, .address = "10.0.0.4:7420"}; }
 inline RaftRemovePeerRequest MakeRaftRemovePeerRequest() { return {.id = 3}; }

@@ -226,5 +226,16 @@ TEST_F(FsmInterruptionsTest, ControlSurvivesReregistrationAndReclaimKeepsItsFirs
   ExpectReloadMatches({});
 }
 
+TEST_F(FsmInterruptionsTest, TheStateDigestFollowsEveryChange) {
+  Basics();
+  Running("j", 2);
+  const std::string before = state_.Digest();
+  EXPECT_EQ(before.size(), 16u);
+  EXPECT_EQ(state_.Digest(), before) << "deterministic";
+  MustRun(Lost("n1"));
+  EXPECT_NE(state_.Digest(), before);
+  ExpectReloadMatches({"j"});
+}
+
 }  // namespace
 }  // namespace gantry::coordinator::testing

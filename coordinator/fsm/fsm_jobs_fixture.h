@@ -177,6 +177,7 @@ class FsmJobsTest : public ::testing::Test {
     auto loaded = ClusterState::Load(store_);
     ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
     EXPECT_EQ(loaded->job_count(), state_.job_count());
+    EXPECT_EQ(loaded->Digest(), state_.Digest()) << "a reloaded replica must agree with the one that applied";
     EXPECT_EQ(loaded->next_sequence(), state_.next_sequence());
     EXPECT_EQ(RunnableIds(*loaded), RunnableIds(state_));
     EXPECT_EQ(loaded->jobs_by_queue(), state_.jobs_by_queue());

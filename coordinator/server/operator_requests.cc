@@ -26,7 +26,12 @@ void CoordinatorServer::HandleRaftOperator(const Prefix& prefix, const protocol:
     case MessageType::kRaftListPeers: {
       auto req = protocol::DecodeBody<protocol::RaftListPeersRequest>(env);
       if (!req.ok()) return ReplyError(prefix, id, req.status());
-      return Reply(prefix, id, PeersReply());
+      protocol::RaftPeersReply reply = PeersReply();
+      if (req->withDigest.value_or(false)) {
+        reply.appliedIndex = state_.applied_index();
+        reply.stateDigest = state_.Digest();
+      }
+      return Reply(prefix, id, reply);
     }
     case MessageType::kRaftAddVoter: {
       auto req = protocol::DecodeBody<protocol::RaftAddVoterRequest>(env);

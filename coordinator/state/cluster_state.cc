@@ -398,4 +398,69 @@ void ClusterState::PutJob(protocol::Job job, WriteBatch& batch) {
   Index(it->second);
 }
 
+namespace {
+
+// FNV-1a, 64 bits: stable across builds and machines, which std::hash is not.
+class Fnv {
+ public:
+  void Add(std::string_view bytes) {
+    for (unsigned char c : bytes) h_ = (h_ ^ c) * 1099511628211ULL;
+    // A separator, so that ("ab", "c") and ("a", "bc") differ.
+    h_ = (h_ ^ 0xff) * 1099511628211ULL;
+  }
+  template <class T>
+  void AddRecord(const T& record) {
+    Add(protocol::Encode(record));
+  }
+  uint64_t value() const { return h_; }
+  std::string Hex() const {
+    char buf[17];
+    std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(h_));
+    return buf;
+  }
+
+ private:
+  uint64_t h_ = 1469598103934665603ULL;
+};
+
+}  // namespace
+
+std::string ClusterState::Digest() const {
+  Fnv f;
+  f.Add(std::to_string(applied_index()));
+  for (const auto& [_, ce] : ces_) f.AddRecord(ce);
+  for (const auto& [_, q] : queues_) f.AddRecord(q);
+  for (const auto& [_, revisions] : defs_) {
+    for (const auto& [__, d] : revisions) f.AddRecord(d);
+  }
+  for (const auto& [_, p] : policies_) f.AddRecord(p);
+  for (const auto& [id, n] : nodes_) {
+    f.AddRecord(n.node);
+    for (const auto& a : n.live_attempts) f.Add(a);
+  }
+  for (const auto& [queue, jobs] : share_usage_) {
+    for (const auto& [share, usage] : jobs) {
+      f.Add(queue + "/" + share);
+      f.AddRecord(usage);
+    }
+  }
+  // Jobs and tokens live in hash maps: their hashes are summed, which no
+  // order changes.
+  uint64_t jobs = 0;
+  for (const auto& [_, j] : jobs_) {
+    Fnv g;
+    g.AddRecord(j);
+    jobs += g.value();
+  }
+  uint64_t tokens = 0;
+  for (const auto& [token, id] : client_tokens_) {
+    Fnv g;
+    g.Add(token);
+    g.Add(id);
+    tokens += g.value();
+  }
+  f.Add(std::to_string(jobs_.size()) + "/" + std::to_string(jobs) + "/" + std::to_string(tokens));
+  return f.Hex();
+}
+
 }  // namespace gantry::coordinator

@@ -74,6 +74,11 @@ class ClusterState {
   const NodeRecord* FindNode(const std::string& id) const;
   std::optional<std::string> FindJobByClientToken(const std::string& token) const;
 
+  // A digest of the whole replicated state (every record but the caches
+  // derived from them), as 16 hex digits: replicas that applied the same
+  // commands have the same digest. A pass over the state.
+  std::string Digest() const;
+
   const std::map<std::string, protocol::ComputeEnvironment>& compute_environments() const { return ces_; }
   const std::map<std::string, protocol::JobQueue>& job_queues() const { return queues_; }
   const std::map<std::string, std::map<uint32_t, protocol::JobDefinition>>& job_definitions() const {
