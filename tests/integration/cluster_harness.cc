@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -10,6 +11,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -123,8 +125,9 @@ ClusterHarness::Replica ClusterHarness::MakeReplica(uint64_t id) {
   Replica r;
   r.id = id;
   const std::string i = std::to_string(id - 1);
-  r.endpoint = "tcp://127.0.0.1:" + std::to_string(FreePort());
-  r.raft_address = "127.0.0.1:" + std::to_string(FreePort());
+  const std::string host = HostOf("coordinator-" + i);
+  r.endpoint = "tcp://" + host + ":" + std::to_string(FreePort());
+  r.raft_address = host + ":" + std::to_string(FreePort());
   r.dir = root_ + "/coordinator-" + i;
   r.log = root_ + "/coordinator-" + i + ".log";
   // Flag and value pairs, one per line.
@@ -171,7 +174,14 @@ std::string ClusterHarness::ReplicaLog(int i) const {
   return ss.str();
 }
 
-pid_t ClusterHarness::Spawn(const std::vector<std::string>& args, const std::string& log) {
+std::string ClusterHarness::HostOf(const std::string& process) const {
+  std::string host = options_.host_of ? options_.host_of(process) : "";
+  return host.empty() ? "127.0.0.1" : host;
+}
+
+pid_t ClusterHarness::Spawn(const std::vector<std::string>& args, const std::string& log,
+                            const std::string& process) {
+  const std::string netns = options_.netns_of ? options_.netns_of(process) : "";
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(binary_.c_str()));
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -182,6 +192,19 @@ pid_t ClusterHarness::Spawn(const std::vector<std::string>& args, const std::str
     if (fd >= 0) {
       ::dup2(fd, 1);
       ::dup2(fd, 2);
+    }
+    // A caller that blocks signals (to handle them on a thread) must not
+    // pass that on: the processes must die of SIGTERM.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (!netns.empty()) {
+      const std::string path = "/var/run/netns/" + netns;
+      int ns = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (ns < 0 || ::setns(ns, CLONE_NEWNET) != 0) {
+        std::fprintf(stderr, "harness: cannot enter network namespace %s: %s\n", netns.c_str(), std::strerror(errno));
+        _exit(126);
+      }
     }
     ::execv(binary_.c_str(), argv.data());
     _exit(127);
@@ -219,7 +242,7 @@ Status ClusterHarness::WaitForAnswer(int i, std::chrono::milliseconds limit) {
 
 Status ClusterHarness::StartReplica(int i) {
   Replica& r = replicas_[static_cast<size_t>(i)];
-  if (!ReplicaAlive(i)) r.pid = Spawn(r.args, r.log);
+  if (!ReplicaAlive(i)) r.pid = Spawn(r.args, r.log, "coordinator-" + std::to_string(i));
   return WaitForAnswer(i, 20s);
 }
 
@@ -248,7 +271,7 @@ Result<int> ClusterHarness::WaitForReplicaExit(int i, std::chrono::milliseconds 
 Status ClusterHarness::StartCoordinator() {
   for (int i = 0; i < replica_count(); ++i) {
     Replica& r = replicas_[static_cast<size_t>(i)];
-    if (!r.forgotten && !ReplicaAlive(i)) r.pid = Spawn(r.args, r.log);
+    if (!r.forgotten && !ReplicaAlive(i)) r.pid = Spawn(r.args, r.log, "coordinator-" + std::to_string(i));
   }
   auto deadline = Clock::now() + 20s;
   while (Clock::now() < deadline) {
@@ -288,16 +311,29 @@ Status ClusterHarness::StartAgent(int i) {
                                    "--node-id", "agent-" + std::to_string(i), "--vcpus",
                                    std::to_string(options_.agent_vcpus), "--memory",
                                    std::to_string(options_.agent_memory_mib), "--disk", "100000",
-                                   "--heartbeat-ms", "200", "--kill-grace-seconds", "2"};
+                                   "--heartbeat-ms", "200", "--kill-grace-seconds", "2",
+                                   "--log-listen", "tcp://" + HostOf("agent-" + std::to_string(i)) + ":0"};
   args.insert(args.end(), options_.agent_args.begin(), options_.agent_args.end());
   if (auto it = options_.agent_args_for.find(i); it != options_.agent_args_for.end()) {
     args.insert(args.end(), it->second.begin(), it->second.end());
   }
-  agents_[static_cast<size_t>(i)] = Spawn(args, root_ + "/agent-" + std::to_string(i) + ".log");
+  agents_[static_cast<size_t>(i)] = Spawn(args, root_ + "/agent-" + std::to_string(i) + ".log", "agent-" + std::to_string(i));
   return Status::Ok();
 }
 
 void ClusterHarness::StopAgent(int i, bool kill9) { KillAndWait(agents_[static_cast<size_t>(i)], kill9); }
+
+bool ClusterHarness::AgentAlive(int i, int* exit_code) {
+  pid_t& pid = agents_[static_cast<size_t>(i)];
+  if (pid <= 0) return false;
+  int status = 0;
+  if (::waitpid(pid, &status, WNOHANG) == pid) {
+    if (exit_code) *exit_code = ExitCode(status);
+    pid = -1;
+    return false;
+  }
+  return true;
+}
 
 void ClusterHarness::SignalAgent(int i, int signum) {
   if (pid_t pid = agents_[static_cast<size_t>(i)]; pid > 0) ::kill(pid, signum);

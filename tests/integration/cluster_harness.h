@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -47,6 +48,12 @@ struct HarnessOptions {
   std::vector<std::string> agent_args;
   // More flags for agent i only, after agent_args.
   std::map<int, std::vector<std::string>> agent_args_for;
+  // Where each process ("coordinator-<i>", "agent-<i>") binds and is
+  // reached: its IPv4 address (empty: 127.0.0.1) and the network namespace
+  // it runs in (a name under /var/run/netns; empty: the harness's own).
+  // The chaos suite gives each process a namespace of its own.
+  std::function<std::string(const std::string& process)> host_of;
+  std::function<std::string(const std::string& process)> netns_of;
 };
 
 // Agent flags for the load tests of thousands of trivial jobs, which test
@@ -117,6 +124,12 @@ class ClusterHarness {
 
   Status StartAgent(int i);
   void StopAgent(int i, bool kill9 = false);
+  // False once agent i has exited (reaping it); *exit_code then holds its
+  // exit code, 128 + signal if killed. False too if it was never started.
+  bool AgentAlive(int i, int* exit_code = nullptr);
+  // Replica i's exit code of its last run once reaped (ReplicaAlive false), else -1.
+  int ReplicaExitCode(int i) const { return replicas_[static_cast<size_t>(i)].exit_code; }
+  int agent_count() const { return static_cast<int>(agents_.size()); }
   // Sends `signum` to agent i (SIGSTOP, SIGCONT, ...) or replica i.
   void SignalAgent(int i, int signum);
   void SignalReplica(int i, int signum);
@@ -163,7 +176,10 @@ class ClusterHarness {
     bool forgotten = false;
   };
 
-  pid_t Spawn(const std::vector<std::string>& args, const std::string& log);
+  // Runs the binary with `args`, output to `log`, in the network namespace
+  // netns_of(process) if set.
+  pid_t Spawn(const std::vector<std::string>& args, const std::string& log, const std::string& process);
+  std::string HostOf(const std::string& process) const;
   // A replica with the next id, new ports, and every flag but --peers/--join.
   Replica MakeReplica(uint64_t id);
   void Reap(Replica& r);  // waits for the signalled replica

@@ -17,7 +17,8 @@ Result<int> ClusterHarness::AddReplica() {
   r.args.insert(r.args.end(), {"--join", EndpointList()});
   replicas_.push_back(std::move(r));
   const int i = replica_count() - 1;
-  replicas_.back().pid = Spawn(replicas_.back().args, replicas_.back().log);
+  replicas_.back().pid =
+      Spawn(replicas_.back().args, replicas_.back().log, "coordinator-" + std::to_string(replicas_.size() - 1));
   ResetRpc();
   GANTRY_RETURN_IF_ERROR(WaitForAnswer(i, 20s));
   return i;
