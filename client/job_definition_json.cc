@@ -141,7 +141,9 @@ Status ApplyJobModelJson(const json& input, protocol::JobDefinition& def) {
 Result<json> ParseJsonText(std::string_view text, std::string_view what) {
   try {
     return json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // Not only parse_error: a number past double's range ("1e400") throws
+    // out_of_range from the parser.
     std::string m = e.what();
     // Drop nlohmann's "[json.exception.parse_error.101] " prefix.
     if (auto close = m.find("] "); m.rfind("[json.exception", 0) == 0 && close != std::string::npos) {

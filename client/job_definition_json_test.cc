@@ -119,5 +119,20 @@ TEST(JobDefinitionJson, InvalidJsonSaysWhere) {
       << def.status().message();
 }
 
+// Found by tests/fuzz/cli_json_fuzz (corpus seed-3-26): nlohmann's parser
+// throws out_of_range, not parse_error, for a number past double's range,
+// and the exception ended the CLI with std::terminate.
+TEST(JobDefinitionJson, NumberPastDoublesRangeIsAnErrorNotAnException) {
+  for (const char* text : {R"({"attemptDurationSeconds":-1e400})", "[1e999]"}) {
+    auto j = ParseJsonText(text, "--timeout");
+    ASSERT_FALSE(j.ok()) << text;
+    EXPECT_EQ(j.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(j.status().message().rfind("--timeout is not valid JSON: number overflow parsing", 0), 0u)
+        << j.status().message();
+  }
+  auto def = ParseJobDefinitionJson(R"({"jobDefinitionName":"d","schedulingPriority":1e400})");
+  EXPECT_EQ(def.status().code(), StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace gantry::client

@@ -1,5 +1,7 @@
 #include "protocol/codec.h"
 
+#include <memory>
+
 namespace gantry::protocol {
 
 std::string DecodePath::ToString() const {
@@ -55,6 +57,40 @@ Status ExpectType(const msgpack::object& o, msgpack::type::object_type want, con
 
 }  // namespace detail
 
+namespace {
+
+// msgpack-c's own object builder, except that an array or map header whose
+// count the input cannot hold (every element takes at least a byte, every
+// map entry two) is refused as truncated before anything is allocated.
+// msgpack-c allocates count * 24 bytes on reading the header, so under the
+// Internal() limits 8 bytes (83 dd 02 23 00 00 ...: 35 million elements)
+// asked for 1 GiB. Now what a message allocates grows with its own size, by
+// at most about 24 bytes per input byte per nesting level. Counts over the
+// configured limits still fail those limits first.
+class BoundedObjectVisitor : public msgpack::v2::detail::create_object_visitor {
+ public:
+  BoundedObjectVisitor(size_t input_bytes, const DecodeLimits& limits, const msgpack::unpack_limit& limit)
+      : create_object_visitor(nullptr, nullptr, limit), input_bytes_(input_bytes), limits_(limits) {}
+
+  // Hide the base's: msgpack's parser calls them on the visitor's own type.
+  bool start_array(uint32_t n) {
+    if (n <= limits_.array && n > input_bytes_) throw msgpack::insufficient_bytes("array count");
+    return create_object_visitor::start_array(n);
+  }
+  bool start_map(uint32_t n) {
+    if (n <= limits_.map && 2 * static_cast<uint64_t>(n) > input_bytes_) {
+      throw msgpack::insufficient_bytes("map count");
+    }
+    return create_object_visitor::start_map(n);
+  }
+
+ private:
+  size_t input_bytes_;
+  DecodeLimits limits_;
+};
+
+}  // namespace
+
 Result<msgpack::object_handle> UnpackObject(std::string_view bytes, const DecodeLimits& limits,
                                             bool allow_trailing_zeros) {
   if (bytes.size() > limits.max_bytes) {
@@ -68,7 +104,13 @@ Result<msgpack::object_handle> UnpackObject(std::string_view bytes, const Decode
   size_t offset = 0;
   msgpack::object_handle handle;
   try {
-    handle = msgpack::unpack(bytes.data(), bytes.size(), offset, nullptr, nullptr, limit);
+    auto zone = std::make_unique<msgpack::zone>();
+    BoundedObjectVisitor visitor(bytes.size(), limits, limit);
+    visitor.set_zone(*zone);
+    visitor.set_referenced(false);
+    // Errors throw from the visitor; a normal return means one whole object.
+    (void)msgpack::v2::parse(bytes.data(), bytes.size(), offset, visitor);
+    handle = msgpack::object_handle(visitor.data(), std::move(zone));
   } catch (const msgpack::insufficient_bytes&) {
     return Status::InvalidArgument("truncated message (" + std::to_string(bytes.size()) + " bytes)");
   } catch (const msgpack::depth_size_overflow& e) {

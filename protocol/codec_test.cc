@@ -4,8 +4,12 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdint>
+#include <fstream>
 #include <limits>
 #include <map>
 #include <optional>
@@ -448,6 +452,45 @@ TEST(Codec, RejectsStr32AndBin32ClaimingFourGiB) {
       EXPECT_THAT(s.message(), HasSubstr("truncated")) << int{header};
     }
   }
+}
+
+// Runs UnpackObject(bytes, limits) in a child process that may map at most
+// `headroom` more bytes than it has now; the child's exit code is 0 if the
+// decoder refused the input as truncated, 1 for any other answer. A decoder
+// that allocates past the headroom fails (bad_alloc: "too large to decode",
+// or a sanitizer's out-of-memory abort).
+int RefusesAsTruncatedWithin(const std::string& bytes, const DecodeLimits& limits, size_t headroom) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    std::ifstream statm("/proc/self/statm");
+    size_t pages = 0;
+    statm >> pages;
+    const rlim_t now = static_cast<rlim_t>(pages) * static_cast<rlim_t>(::sysconf(_SC_PAGESIZE));
+    rlimit limit{now + headroom, now + headroom};
+    ::setrlimit(RLIMIT_AS, &limit);
+    Status s = UnpackObject(bytes, limits).status();
+    ::_exit(s.code() == StatusCode::kInvalidArgument && s.message().find("truncated") != std::string::npos ? 0 : 1);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// Found by tests/fuzz/command_fuzz (corpus oom-command-array-count): 8 bytes,
+// a map whose first key declares an array of 35,782,656 elements, within the
+// Internal() limit of 50 million. msgpack-c allocated 24 bytes per declared
+// element (1 GiB) before finding the input short.
+TEST(Codec, CountsTheInputCannotHoldAllocateNothing) {
+  const std::string array = Bytes({0x83, 0xdd, 0x02, 0x23, 0x00, 0x00, 0x00, 0x10});
+  EXPECT_EQ(RefusesAsTruncatedWithin(array, DecodeLimits::Internal(), 64u << 20), 0);
+  const std::string map = Bytes({0x81, 0xa1, 'k', 0xdf, 0x00, 0x0f, 0x42, 0x40});  // 1M entries: 48 MB
+  EXPECT_EQ(RefusesAsTruncatedWithin(map, DecodeLimits::Internal(), 16u << 20), 0);
+  // A count the input can hold is still decoded.
+  const std::string small = Raw([](Packer& pk) {
+    pk.pack_array(3);
+    for (int i = 0; i < 3; ++i) pk.pack(i);
+  });
+  EXPECT_TRUE(UnpackObject(small, DecodeLimits::Internal()).ok());
 }
 
 TEST(Codec, EnforcesArrayAndMapCountLimitsExactly) {

@@ -168,6 +168,9 @@ Status RetryStrategy::Validate() const {
     return Invalid("retryStrategy.evaluateOnExit has " + std::to_string(evaluateOnExit.size()) +
                    " rules; at most 5 are allowed");
   }
+  // The decoder checks each rule as a record of its own; callers that build
+  // a strategy in memory (the CLI's JSON readers) rely on this call alone.
+  for (const EvaluateOnExit& rule : evaluateOnExit) GANTRY_RETURN_IF_ERROR(rule.Validate());
   return Status::Ok();
 }
 

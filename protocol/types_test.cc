@@ -243,6 +243,22 @@ TEST(Types, JobDefinitionResourcesAreValidatedOnDecode) {
             "JobDefinition.resources: memory must be between 4 and 67108864 MiB, got 1");
 }
 
+// Found by tests/fuzz/cli_json_fuzz (corpus cli-input-bad-exit-code-pattern):
+// register-job-definition --cli-input-json accepted an onExitCode pattern
+// the coordinator then refused, as RetryStrategy::Validate() left its rules
+// unchecked and only the decoder checked them.
+TEST(Types, RetryStrategyValidatesItsRules) {
+  RetryStrategy retry = MakeRetryStrategy();
+  ASSERT_TRUE(retry.Validate().ok());
+  retry.evaluateOnExit.push_back({.onExitCode = "*3", .action = RetryAction::kExit});
+  Status s = retry.Validate();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(), "evaluateOnExit.onExitCode \"*3\": '*' may only end the pattern");
+  JobDefinition def = MakeJobDefinition();
+  def.retryStrategy = retry;
+  EXPECT_EQ(def.Validate().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(Types, NodeRules) {
   Node n = MakeNode();
   n.nodeId = "node a";
