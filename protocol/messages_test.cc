@@ -76,7 +76,7 @@ std::map<std::string, std::string> BodyFields(const std::string& frame) {
   std::map<std::string, msgpack::object> body;
   envelope.at("body").convert(body);
   std::map<std::string, std::string> out;
-  for (const auto& [k, v] : body) out[k] = Raw([&](Packer& pk) { pk.pack(v); });
+  for (const auto& field : body) out[field.first] = Raw([&](Packer& pk) { pk.pack(field.second); });
   return out;
 }
 

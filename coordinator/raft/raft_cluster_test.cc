@@ -316,7 +316,8 @@ TEST_F(RaftCluster, DISABLED_MeasureCommitLatencyAndThroughput) {
   std::printf("sequential single-entry commit: p50 %.0f us, p99 %.0f us, max %.0f us\n", us[us.size() / 2],
               us[us.size() * 99 / 100], us.back());
 
-  for (auto [k, m] : {std::pair{1, 64}, std::pair{10, 8}, std::pair{50, 64}}) {
+  for (auto batch_and_window : {std::pair{1, 64}, std::pair{10, 8}, std::pair{50, 64}}) {
+    const int k = batch_and_window.first, m = batch_and_window.second;
     const int kEntries = 30000;
     int done = 0, in_flight = 0, issued = 0;
     auto t0 = Clock::now();

@@ -21,7 +21,10 @@ using RaftSnapshot = RaftClusterTest;
       for (size_t i = 0; i < k && issued < n; ++i, ++issued) batch.push_back(MakePayload(seq++, size));
       expected.insert(expected.end(), batch.begin(), batch.end());
       ++in_flight;
-      t.node(on).Propose(std::move(batch), [&, m = batch.size()](Status s) {
+      // Counted before the call: the order in which its arguments are
+      // made is unspecified, and the vector may be moved from first.
+      const size_t m = batch.size();
+      t.node(on).Propose(std::move(batch), [&, m](Status s) {
         failed |= !s.ok();
         --in_flight;
         done += m;
