@@ -8,6 +8,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "node/atomic_file.h"
 #include "node/disk_quota_fs.h"
 #include "node/fingerprint.h"
 
@@ -29,21 +30,6 @@ std::string_view Trim(std::string_view s) {
 bool IsNameChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '-';
-}
-
-Status WriteFileAtomically(const fs::path& path, const std::string& content) {
-  fs::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << content;
-    out.flush();
-    if (!out) return Status::Unavailable("write " + tmp.string() + " failed");
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return Status::Unavailable("rename " + tmp.string() + ": " + ec.message());
-  return Status::Ok();
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "node/agent.h"
+#include "node/atomic_file.h"
 #include "node/sandbox.h"
 
 namespace gantry::node {
@@ -31,22 +32,6 @@ std::string ReadNotice(const fs::path& path, std::string& error) {
   in.read(content.data(), static_cast<std::streamsize>(content.size()));
   content.resize(static_cast<size_t>(in.gcount()));
   return content;
-}
-
-// Written beside and renamed into place, so a job polling for the file never
-// reads half of it.
-Status WriteWhole(const fs::path& path, const std::string& content) {
-  fs::path tmp = path.parent_path() / ("." + path.filename().string() + ".tmp");
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << content;
-    out.flush();
-    if (!out) return Status::Unavailable("write " + tmp.string() + " failed");
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return Status::Unavailable("rename " + tmp.string() + ": " + ec.message());
-  return Status::Ok();
 }
 
 }  // namespace
@@ -105,7 +90,7 @@ void Agent::TerminateForReclaim(const std::string& attempt_id, const std::string
   }
   const fs::path file =
       ScratchRoot(config_.data_dir) / ScratchDirName(attempt_id) / std::string(kReclaimDeadlineFileName);
-  if (Status s = WriteWhole(file, deadline_text); !s.ok()) {
+  if (Status s = WriteFileAtomically(file, deadline_text); !s.ok()) {
     // SIGTERM alone still tells the job; the file is a courtesy.
     log_->warn("reclaim deadline file not written attempt_id={} error={}", attempt_id, s.message());
   }
