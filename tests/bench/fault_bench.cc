@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "tests/integration/cluster_harness.h"
+#include "tests/integration/host_probe.h"
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
@@ -46,29 +47,10 @@ int Flag(int argc, char** argv, const char* name, int def) {
 std::string Marker() { return "gantry-fault-bench-" + std::to_string(::getpid()); }
 
 // Processes of jobs that are ready (their traps set).
-int Ready() {
-  int n = 0;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
-    std::ifstream in(e.path() / "cmdline", std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    n += ss.str().find(Marker() + "-ready") != std::string::npos;
-  }
-  return n;
-}
+int Ready() { return static_cast<int>(gantry::testing::ProcessesWith(Marker() + "-ready").size()); }
 
 void KillLeftovers() {
-  const std::string marker = Marker();
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
-    const std::string name = e.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(e.path() / "cmdline", std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    if (ss.str().find(marker) != std::string::npos) ::kill(std::stoi(name), SIGKILL);
-  }
+  for (pid_t pid : gantry::testing::ProcessesWith(Marker())) ::kill(pid, SIGKILL);
 }
 
 class Bench {

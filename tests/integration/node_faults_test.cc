@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "tests/integration/cluster_harness.h"
+#include "tests/integration/host_probe.h"
 
 namespace gantry::testing {
 namespace {
@@ -34,23 +35,6 @@ constexpr auto kSlack = 3s;  // every process runs several times slower
 #else
 constexpr auto kSlack = 0s;
 #endif
-
-// Pids of processes whose command line holds `marker`.
-std::vector<pid_t> ProcessesWith(const std::string& marker) {
-  std::vector<pid_t> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator("/proc", ec)) {
-    const std::string name = e.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(e.path() / "cmdline", std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string cmdline = ss.str();
-    for (char& c : cmdline) c = c == '\0' ? ' ' : c;
-    if (cmdline.find(marker) != std::string::npos) out.push_back(std::stoi(name));
-  }
-  return out;
-}
 
 HarnessOptions Options(int agents, uint32_t vcpus, int replicas = 1) {
   HarnessOptions o;

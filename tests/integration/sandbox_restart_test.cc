@@ -17,6 +17,7 @@
 #include "node/disk_quota.h"
 #include "node/disk_quota_fs.h"
 #include "tests/integration/cluster_harness.h"
+#include "tests/integration/host_probe.h"
 
 namespace gantry::testing {
 namespace {
@@ -25,59 +26,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 using protocol::JobStatus;
-
-std::string ReadAll(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Pids of processes whose command line holds `marker`.
-std::vector<pid_t> ProcessesWith(const std::string& marker) {
-  std::vector<pid_t> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator("/proc", ec)) {
-    const std::string name = e.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::string cmdline = ReadAll(e.path() / "cmdline");
-    for (char& c : cmdline) c = c == '\0' ? ' ' : c;
-    if (cmdline.find(marker) != std::string::npos) out.push_back(std::stoi(name));
-  }
-  return out;
-}
-
-// Cgroup directories (any controller, a few levels down) whose name starts
-// with `prefix`.
-std::vector<fs::path> CgroupsWithPrefix(const std::string& prefix) {
-  std::vector<fs::path> out;
-  std::error_code ec;
-  fs::recursive_directory_iterator it("/sys/fs/cgroup", fs::directory_options::skip_permission_denied, ec);
-  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (it.depth() > 3) {
-      it.disable_recursion_pending();
-      continue;
-    }
-    if (it->is_directory(ec) && it->path().filename().string().starts_with(prefix)) {
-      out.push_back(it->path());
-      it.disable_recursion_pending();
-    }
-  }
-  return out;
-}
-
-// Entries in `dir` (0 if it does not exist).
-size_t EntriesIn(const fs::path& dir) {
-  std::error_code ec;
-  size_t n = 0;
-  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) ++n;
-  return n;
-}
-
-// Mount points below `root`.
-std::vector<fs::path> MountsUnder(const fs::path& root) {
-  return node::MountPointsUnder(ReadAll("/proc/self/mountinfo"), root);
-}
 
 HarnessOptions OneAgent() {
   HarnessOptions o;
@@ -167,8 +115,8 @@ TEST_F(SandboxRestartTest, AgentKilledMidJobsRestartsWithNothingOfThemLeft) {
   EXPECT_TRUE(ProcessesWith(marker_).empty()) << "processes of the killed agent's jobs survived its restart";
   EXPECT_TRUE(MountsUnder(data_dir / "scratch").empty()) << "scratch filesystems still mounted";
   EXPECT_TRUE(CgroupsWithPrefix(cgroup_prefix).empty()) << "attempt cgroups left behind";
-  EXPECT_EQ(EntriesIn(data_dir / "scratch"), 0u) << "scratch directories left behind";
-  EXPECT_EQ(EntriesIn(node::ScratchImageRoot(data_dir)), 0u) << "scratch images left behind";
+  EXPECT_EQ(EntriesOf(data_dir / "scratch").size(), 0u) << "scratch directories left behind";
+  EXPECT_EQ(EntriesOf(node::ScratchImageRoot(data_dir)).size(), 0u) << "scratch images left behind";
   for (const auto& image : images) {
     EXPECT_TRUE(node::LoopDevicesBackedBy(image).empty()) << "a loop device still reads " << image;
   }
