@@ -186,6 +186,16 @@ pid_t ClusterHarness::Spawn(const std::vector<std::string>& args, const std::str
   argv.push_back(const_cast<char*>(binary_.c_str()));
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  // Built before fork: the child of a threaded parent may only call
+  // async-signal-safe functions, which setenv is not.
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
+  if (options_.env_of) {
+    for (auto& extra : options_.env_of(process)) env.push_back(std::move(extra));
+  }
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
   pid_t pid = ::fork();
   if (pid == 0) {
     int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -206,7 +216,7 @@ pid_t ClusterHarness::Spawn(const std::vector<std::string>& args, const std::str
         _exit(126);
       }
     }
-    ::execv(binary_.c_str(), argv.data());
+    ::execve(binary_.c_str(), argv.data(), envp.data());
     _exit(127);
   }
   return pid;
@@ -307,7 +317,9 @@ bool ClusterHarness::CoordinatorAlive() {
 std::string ClusterHarness::AgentDataDir(int i) const { return root_ + "/agent-" + std::to_string(i); }
 
 Status ClusterHarness::StartAgent(int i) {
-  std::vector<std::string> args = {"agent", "--coordinator", EndpointList(), "--data-dir", AgentDataDir(i),
+  std::string coordinators = options_.coordinators_for_agent ? options_.coordinators_for_agent(i) : "";
+  if (coordinators.empty()) coordinators = EndpointList();
+  std::vector<std::string> args = {"agent", "--coordinator", coordinators, "--data-dir", AgentDataDir(i),
                                    "--node-id", "agent-" + std::to_string(i), "--vcpus",
                                    std::to_string(options_.agent_vcpus), "--memory",
                                    std::to_string(options_.agent_memory_mib), "--disk", "100000",

@@ -54,6 +54,12 @@ struct HarnessOptions {
   // The chaos suite gives each process a namespace of its own.
   std::function<std::string(const std::string& process)> host_of;
   std::function<std::string(const std::string& process)> netns_of;
+  // More environment ("NAME=value") for one process, e.g. a preloaded
+  // libfaketime for the chaos suite's clock skew.
+  std::function<std::vector<std::string>(const std::string& process)> env_of;
+  // The --coordinator list agent i is given instead of the replicas' own
+  // endpoints (when not empty), e.g. delay proxies in front of them.
+  std::function<std::string(int agent)> coordinators_for_agent;
 };
 
 // Agent flags for the load tests of thousands of trivial jobs, which test

@@ -6,7 +6,8 @@
 //
 // Starts the cluster (every process in its own network namespace on a
 // bridge when run as root where namespaces work, else all on 127.0.0.1 with
-// the network faults left out), runs the workload (workload.h) while the
+// the network faults left out; HostFaults adds clock skew, full disks and
+// delay where they work), runs the workload (workload.h) while the
 // nemesis (nemesis.h) injects faults for SECONDS, heals everything, lets
 // the jobs drain, collects the final state and checks the history
 // (checker.h). Prints the faults injected and the invariants checked, the
@@ -26,6 +27,7 @@
 
 #include "tests/chaos/checker.h"
 #include "tests/chaos/run/collect.h"
+#include "tests/chaos/run/host_faults.h"
 #include "tests/chaos/run/nemesis.h"
 #include "tests/chaos/run/network.h"
 #include "tests/chaos/run/workload.h"
@@ -109,6 +111,9 @@ int main(int argc, char** argv) {
       network_note = "network faults skipped: " + made.status().message();
     }
   }
+  if (::geteuid() == 0) gantry::chaos::HostFaults::SweepLeftovers();
+  // Set once the cluster's directories are known, before any process starts.
+  std::unique_ptr<gantry::chaos::HostFaults> host;
   gantry::testing::HarnessOptions o;
   o.replicas = flags.replicas;
   o.agents = flags.agents;
@@ -120,13 +125,28 @@ int main(int argc, char** argv) {
     o.host_of = [n = network.get()](const std::string& p) { return n->HostOf(p); };
     o.netns_of = [n = network.get()](const std::string& p) { return n->NamespaceOf(p); };
   }
+  o.env_of = [&host](const std::string& p) { return host ? host->EnvOf(p) : std::vector<std::string>{}; };
+  o.coordinators_for_agent = [&host](int agent) { return host ? host->CoordinatorsFor(agent) : std::string(); };
+  // Each agent's disk is a small tmpfs (HostFaults), so its floor is low.
+  o.agent_args = {"--min-free-disk-mib", "128"};
   gantry::testing::ClusterHarness cluster(GANTRY_BINARY, o);
   if (flags.keep) cluster.KeepFiles();
+  {
+    gantry::chaos::HostFaultsOptions h{.seed = flags.seed, .replicas = flags.replicas, .agents = flags.agents,
+                                       .dir = cluster.root()};
+    for (int i = 0; i < flags.agents; ++i) h.agent_data_dirs.push_back(cluster.AgentDataDir(i));
+    host = gantry::chaos::HostFaults::Create(std::move(h));
+    if (Status s = host->MountDisks(); !s.ok()) Usage("mounting the agents' disks: " + s.ToString());
+    if (Status s = host->StartProxies(cluster.endpoints(), o.netns_of); !s.ok()) {
+      Usage("starting the delay proxies: " + s.ToString());
+    }
+  }
   Recorder recorder(history);
   if (!recorder.ok()) Usage("cannot write the history file " + history);
   std::printf("gantry-chaos: seed %llu, %d s, %d replicas, %d agents, TTL %lld ms; %s\n",
               static_cast<unsigned long long>(flags.seed), flags.duration_s, flags.replicas, flags.agents,
               static_cast<long long>(flags.ttl_ms), network_note.c_str());
+  for (const auto& note : host->notes()) std::printf("gantry-chaos: %s\n", note.c_str());
   std::fflush(stdout);
   if (Status s = cluster.Start(); !s.ok()) {
     std::fprintf(stderr, "gantry-chaos: the cluster did not start: %s (see %s)\n", s.ToString().c_str(),
@@ -142,7 +162,8 @@ int main(int argc, char** argv) {
   const std::string run_file = cluster.root() + "/runs.jsonl";
   gantry::chaos::Workload workload({.seed = flags.seed, .endpoints = cluster.endpoints(), .run_file = run_file},
                                    recorder);
-  gantry::chaos::Nemesis nemesis(cluster, recorder, {.seed = flags.seed, .ttl_ms = flags.ttl_ms}, network.get());
+  gantry::chaos::Nemesis nemesis(cluster, recorder, {.seed = flags.seed, .ttl_ms = flags.ttl_ms}, network.get(),
+                                  host.get());
   auto sampler = gantry::client::RpcClient::Create({cluster.endpoints(), 3000ms});
   workload.Start();
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(flags.duration_s);

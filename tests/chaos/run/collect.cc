@@ -9,19 +9,13 @@
 
 #include "node/cgroup_hierarchy.h"
 #include "node/disk_quota.h"
+#include "tests/integration/host_probe.h"
 
 namespace gantry::chaos {
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-std::string ReadAll(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string JobOfAttempt(const std::string& attempt_id) { return attempt_id.substr(0, attempt_id.rfind('-')); }
 
@@ -59,50 +53,18 @@ Status ForEachJob(client::RpcClient& rpc, const std::vector<std::string>& ids, F
   return Status::Ok();
 }
 
-std::vector<std::string> Entries(const fs::path& dir) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
-    out.push_back(it->path().string());
-  }
-  return out;
-}
-
-std::vector<std::string> LoopDevicesUnder(const fs::path& dir) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator("/sys/block", ec)) {
-    const std::string backing = ReadAll(e.path() / "loop" / "backing_file");
-    if (!backing.empty() && backing.starts_with(dir.string())) out.push_back("/dev/" + e.path().filename().string());
-  }
-  return out;
-}
-
-std::vector<std::string> CgroupsWithPrefix(const std::string& prefix) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  fs::recursive_directory_iterator it("/sys/fs/cgroup", fs::directory_options::skip_permission_denied, ec);
-  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (it.depth() > 3) {
-      it.disable_recursion_pending();
-      continue;
-    }
-    if (it->is_directory(ec) && it->path().filename().string().starts_with(prefix)) {
-      // The agent's own leaf (cgroup v2) is not an attempt's.
-      if (!it->path().filename().string().ends_with(".agent")) out.push_back(it->path().string());
-      it.disable_recursion_pending();
-    }
-  }
-  return out;
-}
-
 NodeProbe Probe(const std::string& node, const fs::path& data_dir) {
   NodeProbe p;
   p.node = node;
-  p.scratch_entries = Entries(data_dir / "scratch");
-  for (const auto& m : node::MountPointsUnder(ReadAll("/proc/self/mountinfo"), data_dir)) p.mounts.push_back(m.string());
-  p.loop_devices = LoopDevicesUnder(data_dir);
-  p.cgroups = CgroupsWithPrefix(node::AgentCgroupPrefix(data_dir.string()));
+  for (const auto& e : testing::EntriesOf(data_dir / "scratch")) p.scratch_entries.push_back(e.string());
+  for (const auto& m : testing::MountsUnder(data_dir)) {
+    // The data directory itself may be the node's disk (HostFaults mounts it).
+    if (m != data_dir.lexically_normal()) p.mounts.push_back(m.string());
+  }
+  p.loop_devices = testing::LoopDevicesUnder(data_dir);
+  for (const auto& c : testing::CgroupsWithPrefix(node::AgentCgroupPrefix(data_dir.string()))) {
+    p.cgroups.push_back(c.string());
+  }
   return p;
 }
 

@@ -16,8 +16,13 @@ std::string Agent(int i) { return "agent-" + std::to_string(i); }
 }  // namespace
 
 Nemesis::Nemesis(testing::ClusterHarness& cluster, Recorder& recorder, NemesisOptions options,
-                 NetworkFaults* network)
-    : cluster_(cluster), recorder_(recorder), options_(options), network_(network), rng_(options.seed) {}
+                 NetworkFaults* network, HostFaults* host)
+    : cluster_(cluster),
+      recorder_(recorder),
+      options_(options),
+      network_(network),
+      host_(host),
+      rng_(options.seed) {}
 
 std::chrono::milliseconds Nemesis::Between(int64_t lo_ms, int64_t hi_ms) {
   return std::chrono::milliseconds(lo_ms + static_cast<int64_t>(rng_() % static_cast<uint64_t>(hi_ms - lo_ms + 1)));
@@ -27,12 +32,16 @@ bool Nemesis::Busy(const std::string& target) const {
   return std::any_of(active_.begin(), active_.end(), [&](const Active& a) { return a.target == target; });
 }
 
+bool Nemesis::AgentFaultsFull() const {
+  const auto busy = std::count_if(active_.begin(), active_.end(), [](const Active& a) {
+    return !a.replica && a.target.starts_with("agent-");
+  });
+  return busy >= options_.max_agent_faults;
+}
+
 int Nemesis::FreeAgent() {
   const int agents = cluster_.agent_count();
-  const int busy = static_cast<int>(std::count_if(active_.begin(), active_.end(), [](const Active& a) {
-    return !a.replica && a.target.starts_with("agent-");
-  }));
-  if (busy >= options_.max_agent_faults) return -1;
+  if (AgentFaultsFull()) return -1;
   for (int tries = 0; tries < 2 * agents; ++tries) {
     int i = static_cast<int>(rng_() % static_cast<uint64_t>(agents));
     if (!Busy(Agent(i))) return i;
@@ -61,7 +70,11 @@ void Nemesis::StartOne() {
     menu.insert(menu.end(), {"isolate-agent", "loss-agent"});
     if (replica_free) menu.insert(menu.end(), {"isolate-replica", "partition-leader"});
   }
+  if (host_ && !host_->Skewable().empty()) menu.push_back("skew-clock");
+  if (host_ && host_->CanFill()) menu.push_back("fill-disk");
+  if (host_ && !host_->Delayable().empty()) menu.push_back("delay-agent");
   const std::string fault = menu[rng_() % menu.size()];
+  if (fault == "skew-clock" || fault == "delay-agent") return StartHostFault(fault);
   const bool on_replica = fault.find("leader") != std::string::npos || fault.find("follower") != std::string::npos ||
                           fault == "isolate-replica";
   if (on_replica) {
@@ -138,11 +151,37 @@ void Nemesis::StartOne() {
     auto id = network_->Isolate(target);
     if (!id.ok()) return;
     Begin(fault, target, false, Between(ttl, ttl * 3), [this, id = *id] { (void)network_->Heal(id); });
+  } else if (fault == "fill-disk") {
+    if (Status s = host_->Fill(a); !s.ok()) return;
+    Begin(fault, target, false, Between(3000, 8000), [this, a] { (void)host_->Unfill(a); });
   } else if (fault == "loss-agent") {
     auto id = network_->Loss(target, 30);
     if (!id.ok()) return;
     Begin(fault, target, false, Between(2000, 6000), [this, id = *id] { (void)network_->Heal(id); }, "30%");
   }
+}
+
+// Faults on processes HostFaults chose at start, not on any free agent.
+void Nemesis::StartHostFault(const std::string& fault) {
+  if (fault == "skew-clock") {
+    const std::vector<std::string> targets = host_->Skewable();
+    const std::string target = targets[rng_() % targets.size()];
+    if (Busy(target) || (target.starts_with("agent-") && AgentFaultsFull())) return;
+    const auto minutes = static_cast<int64_t>(1 + rng_() % 15);
+    const auto offset = std::chrono::seconds((rng_() % 2 ? 60 : -60) * minutes);
+    if (Status s = host_->SetSkew(target, offset); !s.ok()) return;
+    Begin(fault, target, false, Between(4000, 12000),
+          [this, target] { (void)host_->SetSkew(target, std::chrono::seconds(0)); },
+          std::to_string(offset.count()) + " s");
+    return;
+  }
+  const std::vector<int> agents = host_->Delayable();
+  const int a = agents[rng_() % agents.size()];
+  if (Busy(Agent(a)) || AgentFaultsFull()) return;
+  const auto delay = Between(100, 3000);
+  host_->SetDelay(a, delay);
+  Begin(fault, Agent(a), false, Between(3000, 8000), [this, a] { host_->SetDelay(a, 0ms); },
+        std::to_string(delay.count()) + " ms each way");
 }
 
 void Nemesis::StopDue(bool all) {

@@ -13,6 +13,11 @@
 //   drain                        gantry node drain with a 2-4 s deadline, then uncordon
 //   isolate-agent, isolate-replica, partition-leader, loss-agent
 //                                network faults, when a NetworkFaults is given
+//   skew-clock                   a replica's or an agent's wall clock 1-15 min
+//                                off for 4-12 s (HostFaults, when it can)
+//   fill-disk                    an agent's disk filled to the last page for 3-8 s
+//   delay-agent                  an agent's links to the replicas held back
+//                                0.1-3 s each way for 3-8 s
 // At most one replica is under a fault at a time (a majority stays), at
 // most `max_agent_faults` agents, and faults of both kinds overlap.
 //
@@ -29,6 +34,7 @@
 #include <vector>
 
 #include "gantry/status.h"
+#include "tests/chaos/run/host_faults.h"
 #include "tests/chaos/run/recorder.h"
 #include "tests/integration/cluster_harness.h"
 
@@ -58,7 +64,7 @@ class Nemesis {
  public:
   using Clock = std::chrono::steady_clock;
   Nemesis(testing::ClusterHarness& cluster, Recorder& recorder, NemesisOptions options,
-          NetworkFaults* network /* may be null */);
+          NetworkFaults* network /* may be null */, HostFaults* host = nullptr);
 
   // Injects faults until `until`, then returns with some still active.
   void Run(Clock::time_point until);
@@ -84,13 +90,16 @@ class Nemesis {
              std::function<void()> stop, std::string detail = "");
   bool Busy(const std::string& target) const;
   std::chrono::milliseconds Between(int64_t lo_ms, int64_t hi_ms);
+  bool AgentFaultsFull() const;
   int FreeAgent();
+  void StartHostFault(const std::string& fault);
   void Control(const std::string& node, protocol::NodeAction action, std::optional<uint32_t> seconds = {});
 
   testing::ClusterHarness& cluster_;
   Recorder& recorder_;
   NemesisOptions options_;
   NetworkFaults* network_;
+  HostFaults* host_;
   std::mt19937_64 rng_;
   std::vector<Active> active_;
   std::map<std::string, bool> down_;  // processes stopped by a fault
