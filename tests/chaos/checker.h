@@ -12,7 +12,9 @@
 //                        as "fenced overlaps", not violations
 //   runs-known           I4: every run record belongs to an attempt the
 //                        coordinator created, on that attempt's node and with
-//                        its fencing token
+//                        its fencing token; and (when the run has records)
+//                        every workload job that SUCCEEDED has an exit-0 end
+//                        record of its last attempt
 //   terminal-stable      I10: once a describe saw SUCCEEDED or FAILED, every
 //                        describe invoked afterwards, and the final state,
 //                        agree

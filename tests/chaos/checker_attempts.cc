@@ -18,6 +18,9 @@
 
 #include "tests/chaos/checker_internal.h"
 
+#include <set>
+#include <tuple>
+
 namespace gantry::chaos::internal {
 namespace {
 
@@ -149,6 +152,30 @@ InvariantResult CheckRunsKnown(const History& h, const FinalIndex& fin, const Ch
   }
   for (const auto& [key, n] : starts) {
     if (n > 1) ++r.counts["attempts started more than once"];
+  }
+  // The converse, in a run whose jobs record their runs: a workload job the
+  // coordinator says SUCCEEDED ran its command to exit 0 in its last attempt
+  // on that attempt's node (else the success was made up, or the command
+  // never ran).
+  if (h.runs.empty()) return r;
+  std::set<std::tuple<std::string, uint32_t, std::string>> ended_ok;
+  for (const RunRecord& run : h.runs) {
+    if (!run.start && run.exit == 0) ended_ok.insert({run.job_id, run.attempt_number, run.node});
+  }
+  for (const FinalJob& f : h.final_jobs) {
+    const protocol::Job& job = f.job;
+    if (f.client_token.empty() || job.status != protocol::JobStatus::kSucceeded || job.IsArrayParent()) continue;
+    ++r.checked;
+    if (job.attempts.empty()) {
+      AddViolation(r, options, "job " + job.jobId + " SUCCEEDED without an attempt");
+      continue;
+    }
+    const Attempt& last = job.attempts.back();
+    if (!ended_ok.contains({job.jobId, last.attemptNumber, last.node})) {
+      AddViolation(r, options,
+                   "job " + job.jobId + " SUCCEEDED, but its attempt " + std::to_string(last.attemptNumber) + " on " +
+                       last.node + " left no run record ending with exit 0");
+    }
   }
   return r;
 }

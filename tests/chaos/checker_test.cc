@@ -155,7 +155,25 @@ TEST(ChaosChecker, RunRecordsOfCreatedAttemptsHold) {
   h.runs = {RunAt(110, "n1", "j", 1, true, 101), RunAt(190, "n1", "j", 1, false, 101)};
   const InvariantResult r = Get(Check(h), "runs-known");
   EXPECT_TRUE(r.held()) << ::testing::PrintToString(r.examples);
-  EXPECT_EQ(r.checked, 2u);
+  EXPECT_EQ(r.checked, 3u);  // two records, one success
+}
+
+TEST(ChaosChecker, ASuccessWhoseLastAttemptNeverEndedWithExitZeroIsAViolation) {
+  History h;
+  h.final_jobs = {MakeFinal("a", "ok", JobStatus::kSucceeded, {MakeAttempt(1, "n1", 100, 200)}),
+                  MakeFinal("b", "exit3", JobStatus::kSucceeded, {MakeAttempt(1, "n1", 100, 200)}),
+                  MakeFinal("c", "elsewhere", JobStatus::kSucceeded,
+                            {MakeAttempt(1, "n1", 100, 200), MakeAttempt(2, "n2", 210, 300)}),
+                  MakeFinal("d", "failed", JobStatus::kFailed, {MakeAttempt(1, "n1", 100, 200)})};
+  RunRecord exit3 = RunAt(190, "n1", "exit3", 1, false);
+  exit3.exit = 3;
+  h.runs = {RunAt(110, "n1", "ok", 1, true), RunAt(190, "n1", "ok", 1, false), exit3,
+            // Attempt 1 of "elsewhere" ended well, but the coordinator's success is attempt 2.
+            RunAt(190, "n1", "elsewhere", 1, false)};
+  const InvariantResult r = Get(Check(h), "runs-known");
+  EXPECT_THAT(r.examples,
+              ElementsAre("job exit3 SUCCEEDED, but its attempt 1 on n1 left no run record ending with exit 0",
+                          "job elsewhere SUCCEEDED, but its attempt 2 on n2 left no run record ending with exit 0"));
 }
 
 TEST(ChaosChecker, RunRecordsOfUnknownAttemptsAreViolations) {
@@ -171,7 +189,8 @@ TEST(ChaosChecker, RunRecordsOfUnknownAttemptsAreViolations) {
                           "run record (start on n2 at t=130) of job j attempt 1: the coordinator placed that "
                           "attempt on n1",
                           "run record (start on n1 at t=140) of job j attempt 1: it carries fencing token 99, the "
-                          "coordinator issued 101"));
+                          "coordinator issued 101",
+                          "job j SUCCEEDED, but its attempt 1 on n1 left no run record ending with exit 0"));
   EXPECT_EQ(r.counts.at("attempts started more than once"), 1u);  // j attempt 1
 }
 
