@@ -160,7 +160,12 @@ int main(int argc, char** argv) {
   }
 
   const std::string run_file = cluster.root() + "/runs.jsonl";
-  gantry::chaos::Workload workload({.seed = flags.seed, .endpoints = cluster.endpoints(), .run_file = run_file},
+  // Four jobs open per vCPU in the cluster: enough to keep every node busy
+  // through the faults, few enough to drain in the time given.
+  gantry::chaos::Workload workload({.seed = flags.seed,
+                                    .endpoints = cluster.endpoints(),
+                                    .run_file = run_file,
+                                    .max_open = static_cast<size_t>(4 * flags.agents * o.agent_vcpus)},
                                    recorder);
   gantry::chaos::Nemesis nemesis(cluster, recorder, {.seed = flags.seed, .ttl_ms = flags.ttl_ms}, network.get(),
                                   host.get());

@@ -88,7 +88,10 @@ void Workload::Run(int worker) {
 
 void Workload::Step(int worker, client::RpcClient& rpc, std::mt19937_64& rng) {
   const uint64_t roll = rng() % 100;
-  if (roll < 75) return Submit(worker, rpc, rng);
+  if (roll < 75) {
+    if (!Prune(rpc)) return;
+    return Submit(worker, rpc, rng);
+  }
   if (roll < 80) return StopJob(worker, rpc, rng, /*terminate=*/false);
   if (roll < 85) return StopJob(worker, rpc, rng, /*terminate=*/true);
   Describe(worker, rpc, rng);
@@ -129,6 +132,7 @@ void Workload::Submit(int worker, client::RpcClient& rpc, std::mt19937_64& rng) 
       recorder_.Write(op);
       std::lock_guard<std::mutex> lock(mu_);
       acked_.push_back(r->jobId);
+      open_.insert(r->jobId);
       return;
     }
     if (!Unknown(r.status())) {
@@ -150,6 +154,26 @@ std::string Workload::RandomAcked(std::mt19937_64& rng) {
   std::lock_guard<std::mutex> lock(mu_);
   if (acked_.empty()) return "";
   return acked_[rng() % acked_.size()];
+}
+
+bool Workload::Prune(client::RpcClient& rpc) {
+  protocol::DescribeJobsRequest req;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (open_.size() < options_.max_open) return true;
+    for (auto it = open_.begin(); it != open_.end() && req.jobs.size() < protocol::kMaxDescribeJobs; ++it) {
+      req.jobs.push_back(*it);
+    }
+  }
+  auto r = rpc.Call(req);
+  if (!r.ok()) return false;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& job : r->jobs) {
+    if (job.status == protocol::JobStatus::kSucceeded || job.status == protocol::JobStatus::kFailed) {
+      open_.erase(job.jobId);
+    }
+  }
+  return open_.size() < options_.max_open;
 }
 
 void Workload::StopJob(int worker, client::RpcClient& rpc, std::mt19937_64& rng, bool terminate) {

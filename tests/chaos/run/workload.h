@@ -9,6 +9,11 @@
 // a second job. Jobs append their own run records (start, end) to a shared
 // file. Jobs that always succeed get 10 attempts, so faults alone never
 // exhaust them.
+//
+// Closed loop: while `max_open` acknowledged jobs are not yet known to have
+// ended, a submitter looks them up instead of submitting more, so a long run
+// keeps a backlog the cluster can drain rather than one that grows for as
+// long as the run lasts.
 #pragma once
 
 #include <atomic>
@@ -16,6 +21,7 @@
 #include <cstdint>
 #include <mutex>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,6 +39,7 @@ struct WorkloadOptions {
   std::string definition = "d";
   int submitters = 2;
   std::chrono::milliseconds pace{250};  // between one submitter's operations
+  size_t max_open = 48;
 };
 
 class Workload {
@@ -59,6 +66,9 @@ class Workload {
   void StopJob(int worker, client::RpcClient& rpc, std::mt19937_64& rng, bool terminate);
   void Describe(int worker, client::RpcClient& rpc, std::mt19937_64& rng);
   std::string RandomAcked(std::mt19937_64& rng);
+  // Looks up open jobs (not recorded: bookkeeping, not an observation) and
+  // forgets those that ended. True if fewer than max_open remain open.
+  bool Prune(client::RpcClient& rpc);
 
   WorkloadOptions options_;
   Recorder& recorder_;
@@ -67,6 +77,7 @@ class Workload {
   std::vector<std::thread> threads_;
   mutable std::mutex mu_;
   std::vector<std::string> acked_;    // job ids
+  std::set<std::string> open_;        // acknowledged, not yet seen ended
   std::vector<std::string> unknown_;  // client tokens
 };
 
