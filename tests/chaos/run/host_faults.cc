@@ -13,6 +13,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "node/attempt_cgroup.h"
+#include "node/cgroup_hierarchy.h"
 #include "tests/chaos/net/signal_cleanup.h"
 
 namespace gantry::chaos {
@@ -197,6 +199,15 @@ void HostFaults::Teardown() {
     for (auto& proxy : proxies) proxy->Stop();
   }
   if (::geteuid() != 0) return;
+  // Attempts of agents that could not clean up (killed by a signal's
+  // cleanup, or stopped mid-cleanup) leave cgroups, as a crashed agent
+  // would; the agent's own sweep removes them when it starts again, and
+  // these agents will not.
+  if (auto layout = node::DetectCgroupLayout(); layout.ok()) {
+    for (const auto& dir : options_.agent_data_dirs) {
+      (void)node::SweepAttemptCgroups(*layout, node::AgentCgroupPrefix(dir));
+    }
+  }
   for (const auto& dir : options_.agent_data_dirs) (void)::umount2(dir.c_str(), MNT_DETACH);
 }
 

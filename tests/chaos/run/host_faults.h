@@ -82,8 +82,9 @@ class HostFaults {
   // Holds each direction of the agent's links to every replica back (0 heals).
   void SetDelay(int agent, std::chrono::milliseconds each_way);
 
-  // Stops the proxies and unmounts the disks (lazily: the agents may still
-  // hold them). Idempotent.
+  // Stops the proxies, removes the agents' attempt cgroups (killing what is
+  // left in them) and unmounts the disks (lazily: the agents may still hold
+  // them). Idempotent.
   void Teardown();
   // Unmounts disks left by runs that died without Teardown (SIGKILL).
   static void SweepLeftovers();

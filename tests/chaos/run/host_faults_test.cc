@@ -19,6 +19,9 @@
 
 #include <gtest/gtest.h>
 
+#include "node/attempt_cgroup.h"
+#include "node/cgroup_hierarchy.h"
+
 namespace gantry::chaos {
 namespace {
 
@@ -112,6 +115,25 @@ TEST_F(HostFaultsTest, FillTakesTheAgentsDiskToItsLastPageAndUnfillGivesItBack) 
   host->Teardown();
   EXPECT_FALSE(Mounted(disk));
   EXPECT_FALSE(Mounted(dir_ + "/agent-0"));
+}
+
+TEST_F(HostFaultsTest, TeardownRemovesTheAgentsLeftoverAttemptCgroups) {
+  if (::geteuid() != 0) GTEST_SKIP() << "cgroups need root";
+  auto layout = node::DetectCgroupLayout();
+  if (!layout.ok()) GTEST_SKIP() << layout.status().ToString();
+  auto host = HostFaults::Create(Options(2));
+  const std::string mine = node::AgentCgroupPrefix(dir_ + "/agent-1") + "attempt-1";
+  const std::string other = "host-faults-test-" + std::to_string(::getpid());
+  auto left = node::AttemptCgroup::Create(*layout, mine, {});
+  if (!left.ok()) GTEST_SKIP() << left.status().ToString();
+  auto unrelated = node::AttemptCgroup::Create(*layout, other, {});
+  ASSERT_TRUE(unrelated.ok()) << unrelated.status().ToString();
+  ASSERT_FALSE(left->dirs().empty());
+
+  host->Teardown();
+  for (const auto& d : left->dirs()) EXPECT_FALSE(fs::exists(d)) << d;
+  for (const auto& d : unrelated->dirs()) EXPECT_TRUE(fs::exists(d)) << d;
+  EXPECT_TRUE(unrelated->Remove().ok());
 }
 
 TEST_F(HostFaultsTest, SweepUnmountsDisksOfDeadRunsOnly) {
