@@ -80,6 +80,9 @@ GANTRY_CLIENT_REPLY_OF_(DeleteSchedulingPolicyRequest, DoneReply);
 GANTRY_CLIENT_REPLY_OF_(DescribeSchedulingPoliciesRequest, DescribeSchedulingPoliciesReply);
 GANTRY_CLIENT_REPLY_OF_(ReadLogRequest, ReadLogReply);  // to a node agent's log server
 GANTRY_CLIENT_REPLY_OF_(NodeControlRequest, DoneReply);
+GANTRY_CLIENT_REPLY_OF_(TagResourceRequest, DoneReply);
+GANTRY_CLIENT_REPLY_OF_(UntagResourceRequest, DoneReply);
+GANTRY_CLIENT_REPLY_OF_(ListTagsForResourceRequest, ListTagsForResourceReply);
 #undef GANTRY_CLIENT_REPLY_OF_
 
 struct RpcOptions {

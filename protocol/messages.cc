@@ -46,6 +46,10 @@ const char* MessageTypeName(MessageType t) {
     case MessageType::kReadLog: return "ReadLog";
     case MessageType::kReadLogReply: return "ReadLogReply";
     case MessageType::kNodeControl: return "NodeControl";
+    case MessageType::kTagResource: return "TagResource";
+    case MessageType::kUntagResource: return "UntagResource";
+    case MessageType::kListTagsForResource: return "ListTagsForResource";
+    case MessageType::kListTagsForResourceReply: return "ListTagsForResourceReply";
     case MessageType::kNodeStatus: return "NodeStatus";
     case MessageType::kNodeStatusAck: return "NodeStatusAck";
     case MessageType::kLaunchAttempt: return "LaunchAttempt";
@@ -62,7 +66,36 @@ bool IsKnownMessageType(uint16_t t) {
   return std::string_view(MessageTypeName(static_cast<MessageType>(t))) != "Unknown";
 }
 
+Status ResourceRef::Validate() const {
+  switch (kind) {
+    case ResourceKind::kJob:
+      return ValidateJobId("job id", id);
+    case ResourceKind::kJobDefinition: {
+      // "name:revision": a tag belongs to one revision, as its ARN says.
+      size_t colon = id.rfind(':');
+      if (colon == std::string::npos || colon + 1 == id.size() ||
+          id.find_first_not_of("0123456789", colon + 1) != std::string::npos) {
+        return Status::InvalidArgument("job definition \"" + id.substr(0, 200) + "\" must be name:revision");
+      }
+      return ValidateName("job definition name", std::string_view(id).substr(0, colon));
+    }
+    case ResourceKind::kComputeEnvironment: return ValidateName("compute environment name", id);
+    case ResourceKind::kJobQueue: return ValidateName("job queue name", id);
+    case ResourceKind::kSchedulingPolicy: return ValidateName("scheduling policy name", id);
+  }
+  return Status::InvalidArgument("unknown resource kind");
+}
+
+Status TagResourceRequest::Validate() const {
+  if (tags.empty()) return Status::InvalidArgument("tags must hold at least one tag");
+  return ValidateTags(tags);
+}
+
+Status UntagResourceRequest::Validate() const { return ValidateTagKeys(tagKeys); }
+
 Status SubmitJobRequest::Validate() const {
+  if (tags) GANTRY_RETURN_IF_ERROR(ValidateTags(*tags));
+  if (submittedBy) GANTRY_RETURN_IF_ERROR(ValidateName("submittedBy", *submittedBy));
   GANTRY_RETURN_IF_ERROR(ValidateName("jobName", jobName));
   GANTRY_RETURN_IF_ERROR(ValidateName("jobQueue", jobQueue));
   if (jobDefinition.size() > 2 * kMaxNameLength) return Status::InvalidArgument("jobDefinition is too long");

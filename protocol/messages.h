@@ -74,6 +74,11 @@ enum class MessageType : uint16_t {
   kReadLogReply = 49,
   // operator -> coordinator: cordon, uncordon, drain, reclaim a node
   kNodeControl = 50,
+  // client -> coordinator: AWS's resource tags
+  kTagResource = 51,
+  kUntagResource = 52,
+  kListTagsForResource = 53,
+  kListTagsForResourceReply = 54,
   // agent <-> coordinator
   kNodeStatus = 100,
   kNodeStatusAck = 101,
@@ -171,11 +176,17 @@ struct SubmitJobRequest {
   // Interruptions (reclaim, preemption, drain) the job survives; absent:
   // the queue's, else kDefaultPreemptionRetries.
   std::optional<uint32_t> preemptionRetries;
+  std::optional<Tags> tags;
+  // Set by the HTTP API to the name of the access key that signed the
+  // request; recorded on the job as submittedBy.
+  std::optional<std::string> submittedBy;
 
   Status Validate() const;
   template <class S, class V>
   static void Fields(S& s, V& v) {
     v("preemptionRetries", s.preemptionRetries);
+    v("tags", s.tags);
+    v("submittedBy", s.submittedBy);
     v("jobName", s.jobName);
     v("jobQueue", s.jobQueue);
     v("jobDefinition", s.jobDefinition);
@@ -504,6 +515,73 @@ struct DescribeSchedulingPoliciesReply {
   std::vector<SchedulingPolicy> schedulingPolicies;
   template <class S, class V>
   static void Fields(S& s, V& v) { v("schedulingPolicies", s.schedulingPolicies); }
+};
+
+// ---- client: AWS's resource tags ---------------------------------------------
+
+// The kinds of resource that carry tags, spelt as in their ARNs
+// ("arn:aws:batch:<region>:<account>:job-queue/<name>").
+enum class ResourceKind : uint8_t { kComputeEnvironment, kJobQueue, kJobDefinition, kJob, kSchedulingPolicy };
+template <>
+struct EnumNames<ResourceKind> {
+  static constexpr const char* kNames[] = {"compute-environment", "job-queue", "job-definition", "job",
+                                           "scheduling-policy"};
+};
+
+// One tagged resource: a name for compute environments, queues and
+// scheduling policies, "name:revision" for a job definition, a job id.
+struct ResourceRef {
+  ResourceKind kind = ResourceKind::kJob;
+  std::string id;
+  Status Validate() const;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("kind", s.kind);
+    v("id", s.id);
+  }
+  friend bool operator==(const ResourceRef&, const ResourceRef&) = default;
+};
+
+// Adds or replaces these tags (the result may hold at most kMaxTags).
+// Answered with DoneReply{resource id}.
+struct TagResourceRequest {
+  static constexpr MessageType kType = MessageType::kTagResource;
+  ResourceRef resource;
+  Tags tags;
+  Status Validate() const;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("resource", s.resource);
+    v("tags", s.tags);
+  }
+};
+
+// Removes these keys; keys the resource does not have are no error, as AWS.
+// Answered with DoneReply{resource id}.
+struct UntagResourceRequest {
+  static constexpr MessageType kType = MessageType::kUntagResource;
+  ResourceRef resource;
+  std::vector<std::string> tagKeys;
+  Status Validate() const;
+  template <class S, class V>
+  static void Fields(S& s, V& v) {
+    v("resource", s.resource);
+    v("tagKeys", s.tagKeys);
+  }
+};
+
+struct ListTagsForResourceRequest {
+  static constexpr MessageType kType = MessageType::kListTagsForResource;
+  ResourceRef resource;
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("resource", s.resource); }
+};
+
+struct ListTagsForResourceReply {
+  static constexpr MessageType kType = MessageType::kListTagsForResourceReply;
+  Tags tags;
+  template <class S, class V>
+  static void Fields(S& s, V& v) { v("tags", s.tags); }
 };
 
 // ---- operator: a node's scheduling -------------------------------------------

@@ -77,6 +77,39 @@ Status ValidateLabels(const Labels& labels) {
   return Status::Ok();
 }
 
+namespace {
+Status ValidateTagKey(const std::string& k) {
+  if (k.empty() || k.size() > kMaxTagKeyLength) {
+    return Invalid("tag key \"" + k.substr(0, 64) + "\" must be 1-" + std::to_string(kMaxTagKeyLength) + " bytes");
+  }
+  if (k.rfind("aws:", 0) == 0) return Invalid("tag key " + k.substr(0, 64) + " is reserved (aws: prefix)");
+  for (unsigned char c : k) {
+    if (c < 0x20 || c == 0x7f) return Invalid("tag key \"" + k.substr(0, 64) + "\" contains a control character");
+  }
+  return Status::Ok();
+}
+}  // namespace
+
+Status ValidateTags(const Tags& tags) {
+  if (tags.size() > kMaxTags) return Invalid("more than " + std::to_string(kMaxTags) + " tags");
+  for (const auto& [k, v] : tags) {
+    GANTRY_RETURN_IF_ERROR(ValidateTagKey(k));
+    if (v.size() > kMaxTagValueLength) {
+      return Invalid("tag " + k.substr(0, 64) + " has a value longer than " + std::to_string(kMaxTagValueLength) +
+                     " bytes");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ValidateTagKeys(const std::vector<std::string>& keys) {
+  if (keys.empty() || keys.size() > kMaxTags) {
+    return Invalid("tagKeys must hold 1-" + std::to_string(kMaxTags) + " keys");
+  }
+  for (const auto& k : keys) GANTRY_RETURN_IF_ERROR(ValidateTagKey(k));
+  return Status::Ok();
+}
+
 bool MatchesSelector(const Labels& labels, const Labels& selector) {
   for (const auto& [key, value] : selector) {
     auto it = labels.find(key);
@@ -209,6 +242,7 @@ std::string SchedulingPolicyName(std::string_view ref) {
 }
 
 Status SchedulingPolicy::Validate() const {
+  if (tags) GANTRY_RETURN_IF_ERROR(ValidateTags(*tags));
   GANTRY_RETURN_IF_ERROR(ValidateName("scheduling policy name", name));
   const FairsharePolicy& f = fairsharePolicy;
   if (f.computeReservation > 99) {
@@ -259,6 +293,7 @@ double ShareWeight(const FairsharePolicy& policy, std::string_view share) {
 }
 
 Status ComputeEnvironment::Validate() const {
+  if (tags) GANTRY_RETURN_IF_ERROR(ValidateTags(*tags));
   GANTRY_RETURN_IF_ERROR(ValidateName("computeEnvironmentName", computeEnvironmentName));
   GANTRY_RETURN_IF_ERROR(ValidateLabels(selector));
   if (maxvCpus == 0) return Invalid("maxvCpus must be at least 1");
@@ -274,6 +309,7 @@ Status ComputeEnvironment::Validate() const {
 }
 
 Status JobQueue::Validate() const {
+  if (tags) GANTRY_RETURN_IF_ERROR(ValidateTags(*tags));
   GANTRY_RETURN_IF_ERROR(ValidateName("jobQueueName", jobQueueName));
   if (preemptionRetries && *preemptionRetries > kMaxPreemptionRetries) {
     return Invalid("preemptionRetries must be at most " + std::to_string(kMaxPreemptionRetries));
@@ -321,6 +357,7 @@ Status Resources::Validate() const {
 }
 
 Status JobDefinition::Validate() const {
+  if (tags) GANTRY_RETURN_IF_ERROR(ValidateTags(*tags));
   GANTRY_RETURN_IF_ERROR(ValidateName("jobDefinitionName", jobDefinitionName));
   GANTRY_RETURN_IF_ERROR(ValidateCommand(command));
   GANTRY_RETURN_IF_ERROR(ValidateEnvironment(environment));

@@ -20,6 +20,9 @@ namespace gantry::protocol {
 
 using Labels = std::map<std::string, std::string>;
 using Environment = std::map<std::string, std::string>;
+// AWS's resource tags: free-form key/value metadata on compute environments,
+// queues, job definitions (per revision), scheduling policies and jobs.
+using Tags = std::map<std::string, std::string>;
 
 enum class JobStatus : uint8_t {
   kSubmitted, kPending, kRunnable, kStarting, kRunning, kSucceeded, kFailed
@@ -131,6 +134,11 @@ inline constexpr uint32_t kMaxControlDeadlineSeconds = 7 * 24 * 3600;
 // (absent: on-demand). A SPOT compute environment takes only spot nodes, an
 // ON_DEMAND one only the others.
 inline constexpr const char* kCapacityTypeLabel = "capacity-type";
+// AWS's tag limits: 50 per resource, keys 1-128 and values 0-256 bytes, and
+// keys starting with "aws:" are reserved.
+inline constexpr size_t kMaxTags = 50;
+inline constexpr size_t kMaxTagKeyLength = 128;
+inline constexpr size_t kMaxTagValueLength = 256;
 
 // Names of queues, compute environments, definitions and jobs: 1-128 of
 // [A-Za-z0-9_-], as AWS Batch allows.
@@ -138,6 +146,9 @@ Status ValidateName(std::string_view what, std::string_view name);
 Status ValidateCommand(const std::vector<std::string>& command);
 Status ValidateEnvironment(const Environment& env);
 Status ValidateLabels(const Labels& labels);
+Status ValidateTags(const Tags& tags);
+// The keys of an UntagResource: 1-50 of them, each a valid tag key.
+Status ValidateTagKeys(const std::vector<std::string>& keys);
 // True if `labels` has every key=value of `selector` (an empty selector
 // matches every node).
 bool MatchesSelector(const Labels& labels, const Labels& selector);
@@ -170,12 +181,14 @@ struct ComputeEnvironment {
   // gantry's own: jobs running here may be preempted by RUNNABLE jobs of
   // strictly higher-priority queues. Absent: false.
   std::optional<bool> preemptible;
+  std::optional<Tags> tags;  // absent: none
 
   bool IsPreemptible() const { return preemptible.value_or(false); }
   Status Validate() const;
   template <class S, class V>
   static void Fields(S& s, V& v) {
     v("preemptible", s.preemptible);
+    v("tags", s.tags);
     v("computeEnvironmentName", s.computeEnvironmentName);
     v("type", s.type);
     v("state", s.state);
@@ -234,11 +247,13 @@ struct JobQueue {
   // Interruptions a job of this queue survives when its submission does not
   // say (absent: kDefaultPreemptionRetries).
   std::optional<uint32_t> preemptionRetries;
+  std::optional<Tags> tags;  // absent: none
 
   Status Validate() const;
   template <class S, class V>
   static void Fields(S& s, V& v) {
     v("preemptionRetries", s.preemptionRetries);
+    v("tags", s.tags);
     v("jobQueueName", s.jobQueueName);
     v("state", s.state);
     v("priority", s.priority);
@@ -281,12 +296,14 @@ struct SchedulingPolicy {
   std::string name;
   FairsharePolicy fairsharePolicy;
   int64_t createdAt = 0;
+  std::optional<Tags> tags;  // absent: none
   Status Validate() const;
   template <class S, class V>
   static void Fields(S& s, V& v) {
     v("name", s.name);
     v("fairsharePolicy", s.fairsharePolicy);
     v("createdAt", s.createdAt);
+    v("tags", s.tags);
   }
 };
 
@@ -362,6 +379,7 @@ struct JobDefinition {
   std::optional<JobTimeout> timeout;
   std::optional<uint32_t> schedulingPriority;  // 0-9999, higher first in a fair-share queue
   int64_t createdAt = 0;
+  std::optional<Tags> tags;  // this revision's; absent: none
 
   Status Validate() const;
   template <class S, class V>
@@ -377,6 +395,7 @@ struct JobDefinition {
     v("timeout", s.timeout);
     v("schedulingPriority", s.schedulingPriority);
     v("createdAt", s.createdAt);
+    v("tags", s.tags);
   }
 };
 
@@ -485,10 +504,16 @@ struct Job {
   std::optional<int64_t> runnableAt;  // when it last became RUNNABLE
   // As submitted; absent: the queue's, else kDefaultPreemptionRetries.
   std::optional<uint32_t> preemptionRetries;
+  std::optional<Tags> tags;  // absent: none
+  // Who submitted it: the name of the access key that signed an HTTP API
+  // submission. Absent for the ZeroMQ API, which does not authenticate.
+  std::optional<std::string> submittedBy;
 
   template <class S, class V>
   static void Fields(S& s, V& v) {
     v("preemptionRetries", s.preemptionRetries);
+    v("tags", s.tags);
+    v("submittedBy", s.submittedBy);
     v("jobId", s.jobId);
     v("jobName", s.jobName);
     v("jobQueue", s.jobQueue);
