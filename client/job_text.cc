@@ -10,7 +10,9 @@ namespace {
 void Line(std::string& out, const char* label, const std::string& value) {
   out += "  ";
   out += label;
-  out.append(12 - std::char_traits<char>::length(label), ' ');
+  // A label too long for the column still gets one space.
+  const size_t length = std::char_traits<char>::length(label);
+  out.append(length < 12 ? 12 - length : 1, ' ');
   out += OneLine(value);
   out += '\n';
 }
@@ -133,6 +135,7 @@ std::string FormatJobText(const protocol::Job& job) {
   Line(out, "definition:", job.jobDefinition);
   Line(out, "status:", protocol::EnumName(job.status));
   if (!job.statusReason.empty()) Line(out, "reason:", job.statusReason);
+  if (job.submittedBy) Line(out, "submitted by:", *job.submittedBy);
   if (!job.command.empty()) Line(out, "command:", CommandText(job.command));
   std::string resources = std::to_string(job.resources.vcpus) + " vCPU, " +
                           FormatMib(job.resources.memoryMib) + " memory";

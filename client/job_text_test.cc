@@ -82,6 +82,15 @@ TEST_F(JobText, WaitingJobSaysWhy) {
   EXPECT_NE(text.find("  attempts:   none yet\n"), std::string::npos) << text;
 }
 
+TEST_F(JobText, ShowsWhoSubmittedOnlyWhenKnown) {
+  Job job = MakeJob("j3", JobStatus::kRunnable, "waiting");
+  EXPECT_EQ(FormatJobText(job).find("submitted by"), std::string::npos);
+  job.submittedBy = "ci-key";
+  std::string text = FormatJobText(job);
+  // After the status lines, before the command and resources.
+  EXPECT_NE(text.find("  reason:     waiting\n  submitted by: ci-key\n  resources:"), std::string::npos) << text;
+}
+
 TEST_F(JobText, ShowsTheJobModelWherePresent) {
   Job job = MakeJob("p", JobStatus::kPending);
   job.arrayProperties = protocol::ArrayProperties{10, std::nullopt, {{"SUCCEEDED", 3}, {"RUNNING", 2}, {"FAILED", 0}}};

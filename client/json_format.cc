@@ -57,6 +57,11 @@ void SetIfNotEmpty(json& j, const char* name, const std::string& v) {
   if (!v.empty()) j[name] = v;
 }
 
+// AWS's "tags": {"key": "value"}, only when the record has some.
+void SetTags(json& j, const std::optional<protocol::Tags>& tags) {
+  if (tags && !tags->empty()) j["tags"] = ToJson(*tags);
+}
+
 // An attempt's container: exitCode and reason, each when known.
 json AttemptContainer(const protocol::Attempt& a) {
   json c = json::object();
@@ -87,6 +92,8 @@ void AddJobModel(const protocol::Job& job, json& j) {
   j["isCancelled"] = job.isCancelled;
   j["isTerminated"] = job.isTerminated;
   SetIf(j, "preemptionRetries", job.preemptionRetries);
+  SetTags(j, job.tags);
+  SetIf(j, "submittedBy", job.submittedBy);
 }
 
 }  // namespace
@@ -184,25 +191,28 @@ json JobQueueToAwsJson(const protocol::JobQueue& q) {
   }
   if (!q.jobStateTimeLimitActions.empty()) j["jobStateTimeLimitActions"] = ToJson(q.jobStateTimeLimitActions);
   SetIf(j, "preemptionRetries", q.preemptionRetries);
+  SetTags(j, q.tags);
   return j;
 }
 
 json ComputeEnvironmentToAwsJson(const protocol::ComputeEnvironmentView& view) {
   const protocol::ComputeEnvironment& ce = view.computeEnvironment;
   const char* model = ce.provisioningModel == protocol::ProvisioningModel::kSpot ? "SPOT" : "EC2";
-  return {{"computeEnvironmentName", ce.computeEnvironmentName},
-          {"computeEnvironmentArn", ComputeEnvironmentArn(ce.computeEnvironmentName)},
-          {"type", protocol::EnumName(ce.type)},
-          {"state", protocol::EnumName(ce.state)},
-          {"computeResources",
-           {{"minvCpus", ce.minvCpus},
-            {"maxvCpus", ce.maxvCpus},
-            {"desiredvCpus", ce.desiredvCpus},
-            {"type", model}}},
-          {"selector", ToJson(ce.selector)},
-          {"preemptible", ce.IsPreemptible()},
-          {"usedvCpus", view.usedvCpus},
-          {"nodes", view.nodes}};
+  json j = {{"computeEnvironmentName", ce.computeEnvironmentName},
+            {"computeEnvironmentArn", ComputeEnvironmentArn(ce.computeEnvironmentName)},
+            {"type", protocol::EnumName(ce.type)},
+            {"state", protocol::EnumName(ce.state)},
+            {"computeResources",
+             {{"minvCpus", ce.minvCpus},
+              {"maxvCpus", ce.maxvCpus},
+              {"desiredvCpus", ce.desiredvCpus},
+              {"type", model}}},
+            {"selector", ToJson(ce.selector)},
+            {"preemptible", ce.IsPreemptible()},
+            {"usedvCpus", view.usedvCpus},
+            {"nodes", view.nodes}};
+  SetTags(j, ce.tags);
+  return j;
 }
 
 json JobDefinitionToAwsJson(const protocol::JobDefinition& d) {
@@ -219,11 +229,14 @@ json JobDefinitionToAwsJson(const protocol::JobDefinition& d) {
   if (d.retryStrategy) j["retryStrategy"] = ToJson(*d.retryStrategy);
   if (d.timeout) j["timeout"] = ToJson(*d.timeout);
   SetIf(j, "schedulingPriority", d.schedulingPriority);
+  SetTags(j, d.tags);
   return j;
 }
 
 json SchedulingPolicyToAwsJson(const protocol::SchedulingPolicy& p) {
-  return {{"name", p.name}, {"arn", SchedulingPolicyArn(p.name)}, {"fairsharePolicy", ToJson(p.fairsharePolicy)}};
+  json j = {{"name", p.name}, {"arn", SchedulingPolicyArn(p.name)}, {"fairsharePolicy", ToJson(p.fairsharePolicy)}};
+  SetTags(j, p.tags);
+  return j;
 }
 
 json NodeViewToJson(const protocol::NodeView& n) { return ToJson(n); }

@@ -235,6 +235,52 @@ TEST(JsonFormat, InterruptionsAndPreemptionRetries) {
   EXPECT_EQ(JobQueueToAwsJson(q)["preemptionRetries"], 0);
 }
 
+TEST(JsonFormat, JobTagsAndSubmitterOnlyWhenSet) {
+  protocol::Job job = FinishedJob();
+  json plain = JobToAwsJson(job);
+  EXPECT_FALSE(plain.contains("tags"));
+  EXPECT_FALSE(plain.contains("submittedBy"));
+  job.tags = protocol::Tags{};  // untagged down to nothing: still no member
+  EXPECT_FALSE(JobToAwsJson(job).contains("tags"));
+  job.tags = protocol::Tags{{"team", "ml"}, {"cost-center", ""}};
+  job.submittedBy = "ci-key";
+  json j = JobToAwsJson(job);
+  EXPECT_EQ(j["tags"], json::parse(R"({"team":"ml","cost-center":""})"));
+  EXPECT_EQ(j["submittedBy"], "ci-key");
+  // ListJobs' summary is AWS's JobSummary, which has neither.
+  EXPECT_FALSE(JobSummaryToAwsJson(job).contains("tags"));
+}
+
+TEST(JsonFormat, ResourcesShowTheirTagsAsAnObject) {
+  const protocol::Tags tags = {{"env", "prod"}, {"owner", "batch-team"}};
+  const json expected = json::parse(R"({"env":"prod","owner":"batch-team"})");
+
+  protocol::JobQueue q;
+  q.jobQueueName = "q";
+  EXPECT_FALSE(JobQueueToAwsJson(q).contains("tags"));
+  q.tags = tags;
+  EXPECT_EQ(JobQueueToAwsJson(q)["tags"], expected);
+
+  protocol::ComputeEnvironmentView v;
+  v.computeEnvironment.computeEnvironmentName = "ce";
+  EXPECT_FALSE(ComputeEnvironmentToAwsJson(v).contains("tags"));
+  v.computeEnvironment.tags = tags;
+  EXPECT_EQ(ComputeEnvironmentToAwsJson(v)["tags"], expected);
+
+  protocol::JobDefinition d;
+  d.jobDefinitionName = "d";
+  d.revision = 1;
+  EXPECT_FALSE(JobDefinitionToAwsJson(d).contains("tags"));
+  d.tags = tags;
+  EXPECT_EQ(JobDefinitionToAwsJson(d)["tags"], expected);
+
+  protocol::SchedulingPolicy p;
+  p.name = "fair";
+  EXPECT_FALSE(SchedulingPolicyToAwsJson(p).contains("tags"));
+  p.tags = tags;
+  EXPECT_EQ(SchedulingPolicyToAwsJson(p)["tags"], expected);
+}
+
 TEST(JsonFormat, NodeControlAndItsRequest) {
   protocol::NodeView n;
   n.node.nodeId = "n1";

@@ -35,7 +35,7 @@ TEST(Messages, SamplesCoverEveryKnownMessageType) {
     EXPECT_TRUE(sampled.count(static_cast<MessageType>(t)))
         << "no fixture for " << MessageTypeName(static_cast<MessageType>(t));
   }
-  EXPECT_EQ(known, 50u);
+  EXPECT_EQ(known, 54u);
   EXPECT_EQ(sampled.size(), known);
 }
 
@@ -211,7 +211,7 @@ TEST(Messages, RejectsWrongProtocolVersion) {
 }
 
 TEST(Messages, RejectsUnknownMessageType) {
-  for (uint64_t t : {0, 2, 9, 51, 99, 108, 255, 65'535}) {
+  for (uint64_t t : {0, 2, 9, 55, 99, 108, 255, 65'535}) {
     Status s = DecodeEnvelope(RawFrame(1, t, 5, KillBody())).status();
     EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << t;
     EXPECT_EQ(s.message(), "unknown message type " + std::to_string(t));
@@ -429,6 +429,91 @@ TEST(Messages, SubmitJobValidateRunsOnDecode) {
   EXPECT_EQ(s.message(), "SubmitJob: vcpus must be between 1 and 4096");
 }
 
+TEST(Messages, SubmitJobValidatesTagsAndSubmitter) {
+  SubmitJobRequest r = MakeSubmitJobRequest();
+  r.tags = Tags{{"aws:x", "v"}};
+  EXPECT_THAT(r.Validate().message(), HasSubstr("reserved (aws: prefix)"));
+  r = MakeSubmitJobRequest();
+  r.submittedBy = "not a name";
+  EXPECT_THAT(r.Validate().message(), HasSubstr("may contain only letters, digits"));
+  Status s = DecodeAs<SubmitJobRequest>(EncodeMessage(1, r));
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("SubmitJob: submittedBy"));
+}
+
+TEST(Messages, RoundTripKeepsTagsAndTheirResource) {
+  Result<Envelope> env = DecodeEnvelope(EncodeMessage(3, MakeTagResourceRequest()));
+  ASSERT_TRUE(env.ok());
+  Result<TagResourceRequest> tag = DecodeBody<TagResourceRequest>(*env);
+  ASSERT_TRUE(tag.ok()) << tag.status().ToString();
+  EXPECT_EQ(tag->resource, (ResourceRef{ResourceKind::kJobDefinition, "render_frames:7"}));
+  EXPECT_EQ(tag->tags, MakeTags());
+  // The kind travels by its ARN spelling.
+  EXPECT_EQ(BodyFields(EncodeMessage(3, MakeListTagsForResourceRequest()))["resource"],
+            Raw([](Packer& pk) {
+              pk.pack_map(2);
+              PackStr(pk, "kind");
+              PackStr(pk, "scheduling-policy");
+              PackStr(pk, "id");
+              PackStr(pk, "fair");
+            }));
+
+  env = DecodeEnvelope(EncodeMessage(4, MakeSubmitJobRequest()));
+  ASSERT_TRUE(env.ok());
+  Result<SubmitJobRequest> submit = DecodeBody<SubmitJobRequest>(*env);
+  ASSERT_TRUE(submit.ok()) << submit.status().ToString();
+  EXPECT_EQ(submit->tags, MakeTags());
+  EXPECT_EQ(submit->submittedBy, "ci-key");
+  // Jobs stored before tags existed decode with neither.
+  env = DecodeEnvelope(EncodeMessage(5, MakeMinimalSubmitJobRequest()));
+  ASSERT_TRUE(env.ok());
+  submit = DecodeBody<SubmitJobRequest>(*env);
+  ASSERT_TRUE(submit.ok());
+  EXPECT_FALSE(submit->tags || submit->submittedBy);
+}
+
+TEST(Messages, TagRequestsValidateTheirTagsAndResource) {
+  EXPECT_TRUE(MakeTagResourceRequest().Validate().ok());
+  EXPECT_TRUE(MakeUntagResourceRequest().Validate().ok());
+
+  TagResourceRequest tag = MakeTagResourceRequest();
+  tag.tags.clear();
+  EXPECT_EQ(tag.Validate().message(), "tags must hold at least one tag");
+  tag.tags = {{"aws:x", "v"}};
+  EXPECT_THAT(tag.Validate().message(), HasSubstr("reserved"));
+  tag.tags.clear();
+  for (size_t i = 0; i <= kMaxTags; ++i) tag.tags["k" + std::to_string(i)] = "v";
+  Status s = DecodeAs<TagResourceRequest>(EncodeMessage(1, tag));
+  EXPECT_EQ(s.message(), "TagResource: more than 50 tags");
+
+  UntagResourceRequest untag = MakeUntagResourceRequest();
+  untag.tagKeys.clear();
+  s = DecodeAs<UntagResourceRequest>(EncodeMessage(1, untag));
+  EXPECT_EQ(s.message(), "UntagResource: tagKeys must hold 1-50 keys");
+
+  // The resource is checked wherever it is nested.
+  tag = MakeTagResourceRequest();
+  tag.resource.id = "render_frames";
+  s = DecodeAs<TagResourceRequest>(EncodeMessage(1, tag));
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(), "TagResource.resource: job definition \"render_frames\" must be name:revision");
+  ListTagsForResourceRequest list{.resource = {.kind = ResourceKind::kJobQueue, .id = ""}};
+  s = DecodeAs<ListTagsForResourceRequest>(EncodeMessage(1, list));
+  EXPECT_EQ(s.message(), "ListTagsForResource.resource: job queue name must not be empty");
+  // An unknown kind is an unknown enum name.
+  std::string frame = RawFrame(1, static_cast<uint16_t>(MessageType::kListTagsForResource), 1, [](Packer& pk) {
+    pk.pack_map(1);
+    PackStr(pk, "resource");
+    pk.pack_map(2);
+    PackStr(pk, "kind");
+    PackStr(pk, "queue");
+    PackStr(pk, "id");
+    PackStr(pk, "q");
+  });
+  EXPECT_EQ(DecodeAs<ListTagsForResourceRequest>(frame).message(),
+            "ListTagsForResource.resource.kind: unknown value \"queue\"");
+}
+
 TEST(Messages, DescribeJobsLimitsIds) {
   DescribeJobsRequest r;
   r.jobs.assign(kMaxDescribeJobs, "id");
@@ -558,6 +643,10 @@ TEST(Messages, NestedRecordValidateRunsOnDecode) {
 TEST(Messages, NamesEveryMessageType) {
   EXPECT_STREQ(MessageTypeName(MessageType::kSubmitJob), "SubmitJob");
   EXPECT_STREQ(MessageTypeName(MessageType::kAttemptReportAck), "AttemptReportAck");
+  EXPECT_STREQ(MessageTypeName(MessageType::kListTagsForResourceReply), "ListTagsForResourceReply");
+  EXPECT_TRUE(IsKnownMessageType(51));
+  EXPECT_TRUE(IsKnownMessageType(54));
+  EXPECT_FALSE(IsKnownMessageType(55));
   EXPECT_STREQ(MessageTypeName(static_cast<MessageType>(2)), "Unknown");
   EXPECT_TRUE(IsKnownMessageType(1));
   EXPECT_FALSE(IsKnownMessageType(0));

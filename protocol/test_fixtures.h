@@ -20,6 +20,11 @@ namespace gantry::protocol::fixtures {
 
 // ---- records --------------------------------------------------------------
 
+// Tags with an empty value and a UTF-8 one, as AWS allows.
+inline Tags MakeTags() {
+  return {{"team", "render"}, {"cost-center", ""}, {"owner", "h\xc3\xa9l\xc3\xa8ne"}};
+}
+
 inline ComputeEnvironment MakeComputeEnvironment() {
   ComputeEnvironment ce;
   ce.computeEnvironmentName = "spot-ce_1";
@@ -32,6 +37,7 @@ inline ComputeEnvironment MakeComputeEnvironment() {
   ce.provisioningModel = ProvisioningModel::kSpot;
   ce.createdAt = 1'700'000'000'123;
   ce.preemptible = true;
+  ce.tags = MakeTags();
   return ce;
 }
 
@@ -48,6 +54,7 @@ inline JobQueue MakeJobQueue() {
                                  .action = JobStateTimeLimitAction::kTerminate}};
   q.createdAt = 1'700'000'000'456;
   q.preemptionRetries = 0;
+  q.tags = MakeTags();
   return q;
 }
 
@@ -78,6 +85,7 @@ inline SchedulingPolicy MakeSchedulingPolicy() {
   p.fairsharePolicy.computeReservation = 99;
   p.fairsharePolicy.shareDistribution = {{"team-a", 0.125}, {"team*", 1.5}, {"*", 1}};
   p.createdAt = 1'700'000'000'789;
+  p.tags = MakeTags();
   return p;
 }
 
@@ -94,6 +102,7 @@ inline JobDefinition MakeJobDefinition() {
   d.timeout = JobTimeout{.attemptDurationSeconds = 3600};
   d.schedulingPriority = 9999;
   d.createdAt = 1'600'000'000'000;
+  d.tags = MakeTags();
   return d;
 }
 
@@ -154,6 +163,8 @@ inline Job MakeJob() {
   j.isTerminated = true;
   j.terminationReason = "stopped by the user";
   j.runnableAt = 1'700'000'001'500;
+  j.tags = MakeTags();
+  j.submittedBy = "ci-key";
   return j;
 }
 
@@ -171,6 +182,8 @@ inline Job MakeFailedJob() {
   j.isCancelled = true;
   j.isTerminated = false;
   j.terminationReason.reset();
+  j.tags = Tags{};  // an empty map, not absent
+  j.submittedBy.reset();
   return j;
 }
 
@@ -228,6 +241,8 @@ inline SubmitJobRequest MakeSubmitJobRequest() {
   r.shareIdentifier = "team-a";
   r.schedulingPriorityOverride = 9999;
   r.preemptionRetries = 100;
+  r.tags = MakeTags();
+  r.submittedBy = "ci-key";
   return r;
 }
 
@@ -455,5 +470,17 @@ inline NodeControlRequest MakeNodeControlRequest() {
   return {.nodeId = "node-a", .action = NodeAction::kDrain, .deadlineSeconds = 600, .reason = "kernel upgrade"};
 }
 inline ReclaimNode MakeReclaimNode() { return {.graceMs = 120'000, .reason = "gantry node reclaim"}; }
+
+inline TagResourceRequest MakeTagResourceRequest() {
+  return {.resource = {.kind = ResourceKind::kJobDefinition, .id = "render_frames:7"}, .tags = MakeTags()};
+}
+inline UntagResourceRequest MakeUntagResourceRequest() {
+  return {.resource = {.kind = ResourceKind::kJob, .id = "5f1e2d3c-0000-4000-8000-000000000001:17"},
+          .tagKeys = {"team", "never-set"}};
+}
+inline ListTagsForResourceRequest MakeListTagsForResourceRequest() {
+  return {.resource = {.kind = ResourceKind::kSchedulingPolicy, .id = "fair"}};
+}
+inline ListTagsForResourceReply MakeListTagsForResourceReply() { return {.tags = MakeTags()}; }
 
 }  // namespace gantry::protocol::fixtures

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "protocol/messages.h"
 #include "protocol/test_fixtures.h"
 
 namespace gantry::protocol {
@@ -26,6 +27,7 @@ TEST(Types, FixturesAreValid) {
   EXPECT_TRUE(MakeResources().Validate().ok());
   EXPECT_TRUE(MakeJobDefinition().Validate().ok());
   EXPECT_TRUE(MakeNode().Validate().ok());
+  EXPECT_TRUE(MakeSchedulingPolicy().Validate().ok());
 }
 
 // ---- names, commands, environments, labels ----------------------------------
@@ -119,6 +121,86 @@ TEST(Types, ValidateLabelsLimits) {
   EXPECT_TRUE(ValidateLabels({{std::string(128, 'k'), std::string(256, 'v')}}).ok());
   ExpectInvalid(ValidateLabels({{"k", std::string(257, 'v')}}),
                 "label k has a value longer than 256 bytes");
+}
+
+// ---- tags ---------------------------------------------------------------------
+
+TEST(Types, ValidateTagsLimits) {
+  EXPECT_TRUE(ValidateTags({}).ok());
+  EXPECT_TRUE(ValidateTags(MakeTags()).ok());
+  Tags tags;
+  for (size_t i = 0; i < kMaxTags; ++i) tags["k" + std::to_string(i)] = "v";
+  EXPECT_TRUE(ValidateTags(tags).ok());
+  tags["one-more"] = "v";
+  ExpectInvalid(ValidateTags(tags), "more than 50 tags");
+  // Keys 1-128 bytes, values 0-256: the edges pass, one past them does not.
+  EXPECT_TRUE(ValidateTags({{std::string(128, 'k'), std::string(256, 'v')}, {"empty", ""}}).ok());
+  ExpectInvalid(ValidateTags({{"", "v"}}), "must be 1-128 bytes");
+  ExpectInvalid(ValidateTags({{std::string(129, 'k'), "v"}}), "must be 1-128 bytes");
+  ExpectInvalid(ValidateTags({{"k", std::string(257, 'v')}}), "tag k has a value longer than 256 bytes");
+}
+
+TEST(Types, ValidateTagsReservesTheAwsPrefixAndControlCharacters) {
+  ExpectInvalid(ValidateTags({{"aws:createdBy", "x"}}), "tag key aws:createdBy is reserved (aws: prefix)");
+  // Only a prefix is reserved; a value may say anything.
+  EXPECT_TRUE(ValidateTags({{"team:aws:x", "aws:y"}, {"aws", "v"}}).ok());
+  ExpectInvalid(ValidateTags({{"tab\there", "v"}}), "contains a control character");
+  ExpectInvalid(ValidateTags({{std::string("nul\0", 4), "v"}}), "contains a control character");
+  ExpectInvalid(ValidateTags({{"del\x7f", "v"}}), "contains a control character");
+  EXPECT_TRUE(ValidateTags({{"h\xc3\xa9", "UTF-8 keys are fine"}}).ok());
+}
+
+TEST(Types, ValidateTagKeysNeedsOneToFiftyValidKeys) {
+  EXPECT_TRUE(ValidateTagKeys({"team"}).ok());
+  ExpectInvalid(ValidateTagKeys({}), "tagKeys must hold 1-50 keys");
+  std::vector<std::string> keys;
+  for (size_t i = 0; i < kMaxTags; ++i) keys.push_back("k" + std::to_string(i));
+  EXPECT_TRUE(ValidateTagKeys(keys).ok());
+  keys.push_back("one-more");
+  ExpectInvalid(ValidateTagKeys(keys), "tagKeys must hold 1-50 keys");
+  ExpectInvalid(ValidateTagKeys({"team", ""}), "must be 1-128 bytes");
+  ExpectInvalid(ValidateTagKeys({"aws:x"}), "reserved (aws: prefix)");
+}
+
+TEST(Types, RecordsValidateTheirTags) {
+  ComputeEnvironment ce = MakeComputeEnvironment();
+  ce.tags = Tags{{"aws:x", "v"}};
+  ExpectInvalid(ce.Validate(), "reserved");
+  JobQueue q = MakeJobQueue();
+  q.tags = Tags{{"", "v"}};
+  ExpectInvalid(q.Validate(), "must be 1-128 bytes");
+  JobDefinition d = MakeJobDefinition();
+  d.tags = Tags{{"k", std::string(257, 'v')}};
+  ExpectInvalid(d.Validate(), "longer than 256 bytes");
+  SchedulingPolicy p = MakeSchedulingPolicy();
+  p.tags = Tags{{"aws:x", "v"}};
+  ExpectInvalid(p.Validate(), "reserved");
+  // Absent (state stored before tags existed) is as valid as empty.
+  p.tags.reset();
+  EXPECT_TRUE(p.Validate().ok());
+}
+
+TEST(Types, ResourceRefNamesOneResourceOfItsKind) {
+  EXPECT_TRUE((ResourceRef{ResourceKind::kJobQueue, "high-priority"}).Validate().ok());
+  EXPECT_TRUE((ResourceRef{ResourceKind::kComputeEnvironment, "spot-ce_1"}).Validate().ok());
+  EXPECT_TRUE((ResourceRef{ResourceKind::kSchedulingPolicy, "fair"}).Validate().ok());
+  EXPECT_TRUE((ResourceRef{ResourceKind::kJobDefinition, "render_frames:7"}).Validate().ok());
+  EXPECT_TRUE((ResourceRef{ResourceKind::kJob, "5f1e2d3c-0000-4000-8000-000000000001"}).Validate().ok());
+  EXPECT_TRUE((ResourceRef{ResourceKind::kJob, "5f1e2d3c-0000-4000-8000-000000000001:17"}).Validate().ok());
+
+  ExpectInvalid((ResourceRef{ResourceKind::kJobQueue, ""}).Validate(), "job queue name must not be empty");
+  ExpectInvalid((ResourceRef{ResourceKind::kComputeEnvironment, "a/b"}).Validate(), "compute environment name");
+  ExpectInvalid((ResourceRef{ResourceKind::kSchedulingPolicy, "a b"}).Validate(), "scheduling policy name");
+  // A tag belongs to one revision: the revision must be given, as digits.
+  for (const char* id : {"render_frames", "render_frames:", "render_frames:latest", "render_frames:-1", ":3"}) {
+    Status s = ResourceRef{ResourceKind::kJobDefinition, id}.Validate();
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << id;
+  }
+  ExpectInvalid((ResourceRef{ResourceKind::kJobDefinition, "render_frames"}).Validate(),
+                "job definition \"render_frames\" must be name:revision");
+  ExpectInvalid((ResourceRef{ResourceKind::kJobDefinition, "a b:3"}).Validate(), "job definition name");
+  ExpectInvalid((ResourceRef{ResourceKind::kJob, "j:x"}).Validate(), "an array child's id is <parentId>:<index>");
+  ExpectInvalid((ResourceRef{ResourceKind::kJob, ""}).Validate(), "job id must not be empty");
 }
 
 // ---- records ------------------------------------------------------------------

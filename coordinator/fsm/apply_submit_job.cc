@@ -75,6 +75,9 @@ Result<protocol::Job> BuildJob(const SubmitJobCommand& cmd, const protocol::JobD
   job.preemptionRetries = req.preemptionRetries;
   job.shareIdentifier = req.shareIdentifier;
   job.dependsOn = req.dependsOn;
+  // Array children copy these from the parent (CreateArrayJob).
+  if (req.tags && !req.tags->empty()) job.tags = req.tags;
+  job.submittedBy = req.submittedBy;
   job.createdAt = at;
   return job;
 }

@@ -8,7 +8,7 @@ Status Command::Validate() const {
                 attemptStarted.has_value() + attemptEnded.has_value() + stopJob.has_value() +
                 target.has_value() + updateJobQueue.has_value() + updateComputeEnvironment.has_value() +
                 schedulingPolicy.has_value() + purge.has_value() + controlNode.has_value() +
-                interrupt.has_value();
+                interrupt.has_value() + tagResource.has_value() + untagResource.has_value();
   bool right = false;
   switch (type) {
     case CommandType::kCreateComputeEnvironment: right = computeEnvironment.has_value(); break;
@@ -33,6 +33,8 @@ Status Command::Validate() const {
     case CommandType::kCreateSchedulingPolicy:
     case CommandType::kUpdateSchedulingPolicy: right = schedulingPolicy.has_value(); break;
     case CommandType::kPurgeJobs: right = purge.has_value(); break;
+    case CommandType::kTagResource: right = tagResource.has_value(); break;
+    case CommandType::kUntagResource: right = untagResource.has_value(); break;
   }
   if (!right || present != 1) {
     return Status::InvalidArgument(std::string("command ") + protocol::EnumName(type) +

@@ -39,6 +39,8 @@ enum class CommandType : uint8_t {
   kNodeLost,
   kControlNode,
   kInterruptAttempts,
+  kTagResource,
+  kUntagResource,
 };
 
 }  // namespace gantry::coordinator
@@ -52,7 +54,8 @@ struct EnumNames<coordinator::CommandType> {
       "CancelJob",                "TerminateJob",   "DeregisterJobDefinition", "UpdateJobQueue",
       "UpdateComputeEnvironment", "DeleteJobQueue", "DeleteComputeEnvironment", "CreateSchedulingPolicy",
       "UpdateSchedulingPolicy",   "DeleteSchedulingPolicy", "PurgeJobs",
-      "NodeLost",                 "ControlNode",    "InterruptAttempts"};
+      "NodeLost",                 "ControlNode",    "InterruptAttempts",     "TagResource",
+      "UntagResource"};
 };
 }  // namespace gantry::protocol
 
@@ -181,6 +184,9 @@ struct Command {
   // kNodeLost: the node id goes in `target`.
   std::optional<ControlNodeCommand> controlNode;
   std::optional<InterruptAttemptsCommand> interrupt;
+  // The client's requests as they are: nothing in them is the leader's to fix.
+  std::optional<protocol::TagResourceRequest> tagResource;
+  std::optional<protocol::UntagResourceRequest> untagResource;
 
   // Exactly the payload that `type` names must be present.
   Status Validate() const;
@@ -205,6 +211,8 @@ struct Command {
     v("purge", s.purge);
     v("controlNode", s.controlNode);
     v("interrupt", s.interrupt);
+    v("tagResource", s.tagResource);
+    v("untagResource", s.untagResource);
   }
 };
 

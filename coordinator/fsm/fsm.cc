@@ -57,6 +57,8 @@ Result<ApplyResult> Fsm::Apply(const Command& command, uint64_t index, WriteBatc
     case CommandType::kNodeLost: result = NodeLost(command, batch); break;
     case CommandType::kControlNode: result = ControlNode(command, batch); break;
     case CommandType::kInterruptAttempts: result = InterruptAttempts(command, batch); break;
+    case CommandType::kTagResource: result = TagResource(command, batch); break;
+    case CommandType::kUntagResource: result = UntagResource(command, batch); break;
   }
   // A rejected command still consumes its index: every replica rejects it
   // the same way, and replay must skip it too.

@@ -87,6 +87,9 @@ class Fsm {
   Result<ApplyResult> NodeLost(const Command& c, WriteBatch& batch);
   Result<ApplyResult> ControlNode(const Command& c, WriteBatch& batch);
   Result<ApplyResult> InterruptAttempts(const Command& c, WriteBatch& batch);
+  // apply_tags.cc
+  Result<ApplyResult> TagResource(const Command& c, WriteBatch& batch);
+  Result<ApplyResult> UntagResource(const Command& c, WriteBatch& batch);
 
   // Ends the live attempt of `job`, whose node restarted or was lost, with
   // statusReason `why` (or as reclaimed, if the node was being reclaimed),
@@ -101,5 +104,11 @@ protocol::LaunchAttempt MakeLaunch(const protocol::Job& job, const protocol::Att
 
 // Attempt ids are "<jobId>-<attemptNumber>".
 std::string MakeAttemptId(const std::string& job_id, uint32_t attempt_number);
+
+// The tags of `ref` (empty if it has none): the FSM's view, also what
+// ListTagsForResource answers. kInvalidArgument if `ref` is malformed,
+// kNotFound naming it ("job queue q1 not found", "job definition d:3 not
+// found"). Any job can be named, an array child too. Pure.
+Result<protocol::Tags> ResourceTags(const ClusterState& state, const protocol::ResourceRef& ref);
 
 }  // namespace gantry::coordinator

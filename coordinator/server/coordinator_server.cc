@@ -202,6 +202,9 @@ void CoordinatorServer::Dispatch(const Prefix& prefix, const protocol::Envelope&
     case MessageType::kDescribeSchedulingPolicies:
       return AnswerRead<DescribeSchedulingPoliciesRequest>(
           prefix, env, [&](const auto& r) { return DescribeSchedulingPolicies(state_, r); });
+    case MessageType::kListTagsForResource:
+      return AnswerRead<ListTagsForResourceRequest>(
+          prefix, env, [&](const auto& r) { return ListTagsForResource(state_, r); });
     case MessageType::kCreateComputeEnvironment:
     case MessageType::kCreateJobQueue:
     case MessageType::kRegisterJobDefinition:
@@ -217,6 +220,8 @@ void CoordinatorServer::Dispatch(const Prefix& prefix, const protocol::Envelope&
     case MessageType::kCreateSchedulingPolicy:
     case MessageType::kUpdateSchedulingPolicy:
     case MessageType::kDeleteSchedulingPolicy:
+    case MessageType::kTagResource:
+    case MessageType::kUntagResource:
       return HandleControl(prefix, env);
     case MessageType::kNodeControl:
       return HandleNodeControl(prefix, env);

@@ -1,7 +1,8 @@
 // Job control and the changes to resources after they were created:
 // cancel-job, terminate-job, deregister-job-definition, update-* and
-// delete-*, scheduling policies. Each becomes one command; the reply is a
-// DoneReply naming what changed, sent once the command is applied.
+// delete-*, scheduling policies, tag-resource and untag-resource. Each
+// becomes one command; the reply is a DoneReply naming what changed, sent
+// once the command is applied.
 #include "coordinator/server/coordinator_server.h"
 
 namespace gantry::coordinator {
@@ -72,6 +73,14 @@ void CoordinatorServer::HandleControl(const Prefix& prefix, const protocol::Enve
     case MessageType::kDeleteSchedulingPolicy:
       built = Build<p::DeleteSchedulingPolicyRequest>(env, CommandType::kDeleteSchedulingPolicy,
                                                       [](Command& c, auto& r) { c.target = r.arn; });
+      break;
+    case MessageType::kTagResource:
+      built = Build<p::TagResourceRequest>(env, CommandType::kTagResource,
+                                           [](Command& c, auto& r) { c.tagResource = r; });
+      break;
+    case MessageType::kUntagResource:
+      built = Build<p::UntagResourceRequest>(env, CommandType::kUntagResource,
+                                             [](Command& c, auto& r) { c.untagResource = r; });
       break;
     default:
       break;

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "coordinator/fsm/fsm.h"
 #include "coordinator/server/node_deadlines.h"
 
 namespace gantry::coordinator {
@@ -177,6 +178,13 @@ Result<protocol::DescribeSchedulingPoliciesReply> DescribeSchedulingPolicies(
     reply.schedulingPolicies.push_back(*p);
   }
   return reply;
+}
+
+Result<protocol::ListTagsForResourceReply> ListTagsForResource(const ClusterState& s,
+                                                               const protocol::ListTagsForResourceRequest& req) {
+  // The FSM's own lookup: a resource it can tag is one this can list.
+  GANTRY_ASSIGN_OR_RETURN(protocol::Tags tags, ResourceTags(s, req.resource));
+  return protocol::ListTagsForResourceReply{std::move(tags)};
 }
 
 Result<protocol::DescribeJobQueuesReply> DescribeJobQueues(const ClusterState& s,

@@ -34,6 +34,11 @@ Result<protocol::ListJobsReply> ListJobs(const ClusterState& s, const WaitReason
 Result<protocol::DescribeSchedulingPoliciesReply> DescribeSchedulingPolicies(
     const ClusterState& s, const protocol::DescribeSchedulingPoliciesRequest& req);
 
+// The resource's tags (empty when it has none). kNotFound naming it, as
+// "job queue q1 not found"; a job definition is named by "name:revision".
+Result<protocol::ListTagsForResourceReply> ListTagsForResource(const ClusterState& s,
+                                                               const protocol::ListTagsForResourceRequest& req);
+
 // Empty names: all. kNotFound naming the first unknown name.
 Result<protocol::DescribeJobQueuesReply> DescribeJobQueues(const ClusterState& s,
                                                            const protocol::DescribeJobQueuesRequest& req);

@@ -282,5 +282,71 @@ TEST(Queries, DescribeSchedulingPoliciesByNameOrArn) {
             "scheduling policy other not found");
 }
 
+// The tags of `ref` as ListTagsForResource answers them (what the client
+// gets for kListTagsForResource).
+Result<protocol::Tags> Listed(const StateBuilder& b, protocol::ResourceKind kind, const std::string& id) {
+  auto reply = ListTagsForResource(b.state(), {{kind, id}});
+  if (!reply.ok()) return reply.status();
+  return reply->tags;
+}
+
+TEST(Queries, ListTagsForResourceAnswersEveryKind) {
+  using K = protocol::ResourceKind;
+  StateBuilder b;
+  Cluster(b);
+  b.Submit("j1", "q");
+  Command policy{CommandType::kCreateSchedulingPolicy};
+  policy.schedulingPolicy = protocol::SchedulingPolicy{};
+  policy.schedulingPolicy->name = "fair";
+  b.Run(policy);
+  const std::vector<std::pair<K, std::string>> refs = {
+      {K::kComputeEnvironment, "ce"}, {K::kJobQueue, "q"}, {K::kJobDefinition, "d:1"},
+      {K::kJob, "j1"}, {K::kSchedulingPolicy, "fair"}};
+  for (const auto& ref : refs) {
+    Result<protocol::Tags> none = Listed(b, ref.first, ref.second);
+    ASSERT_TRUE(none.ok()) << ref.second << ": " << none.status().ToString();
+    EXPECT_TRUE(none->empty()) << ref.second;
+    Command tag{CommandType::kTagResource};
+    tag.tagResource.emplace();
+    tag.tagResource->resource.kind = ref.first;
+    tag.tagResource->resource.id = ref.second;
+    tag.tagResource->tags = {{"name", ref.second}};
+    b.Run(tag);
+    EXPECT_EQ(Listed(b, ref.first, ref.second).value(), (protocol::Tags{{"name", ref.second}})) << ref.second;
+  }
+}
+
+TEST(Queries, ListTagsForResourceNamesWhatIsMissing) {
+  using K = protocol::ResourceKind;
+  StateBuilder b;
+  Cluster(b);
+  EXPECT_EQ(Listed(b, K::kJobQueue, "q1").status().message(), "job queue q1 not found");
+  EXPECT_EQ(Listed(b, K::kComputeEnvironment, "x").status().message(), "compute environment x not found");
+  EXPECT_EQ(Listed(b, K::kJobDefinition, "d:3").status().message(), "job definition d:3 not found");
+  EXPECT_EQ(Listed(b, K::kSchedulingPolicy, "x").status().message(), "scheduling policy x not found");
+  EXPECT_EQ(Listed(b, K::kJob, "x").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(Listed(b, K::kJob, "x").status().message(), "job x not found");
+  // A definition's tags are per revision: the bare name is refused.
+  EXPECT_EQ(Listed(b, K::kJobDefinition, "d").status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(Queries, DescribeJobsShowsTagsAndSubmitter) {
+  StateBuilder b;
+  Cluster(b);
+  Command c{CommandType::kSubmitJob};
+  c.submitJob = SubmitJobCommand{};
+  c.submitJob->jobId = "j1";
+  c.submitJob->request.jobName = "tagged";
+  c.submitJob->request.jobQueue = "q";
+  c.submitJob->request.jobDefinition = "d";
+  c.submitJob->request.tags = protocol::Tags{{"team", "ml"}};
+  c.submitJob->request.submittedBy = "ci-key";
+  b.Run(c);
+  auto reply = DescribeJobs(b.state(), {}, {{"j1"}});
+  ASSERT_EQ(reply.jobs.size(), 1u);
+  EXPECT_EQ(reply.jobs[0].tags, (protocol::Tags{{"team", "ml"}}));
+  EXPECT_EQ(reply.jobs[0].submittedBy, "ci-key");
+}
+
 }  // namespace
 }  // namespace gantry::coordinator

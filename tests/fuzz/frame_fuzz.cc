@@ -90,6 +90,10 @@ void CheckFrame(const Envelope& env) {
     GANTRY_FUZZ_BODY(ReadLogRequest);
     GANTRY_FUZZ_BODY(ReadLogReply);
     GANTRY_FUZZ_BODY(NodeControlRequest);
+    GANTRY_FUZZ_BODY(TagResourceRequest);
+    GANTRY_FUZZ_BODY(UntagResourceRequest);
+    GANTRY_FUZZ_BODY(ListTagsForResourceRequest);
+    GANTRY_FUZZ_BODY(ListTagsForResourceReply);
     GANTRY_FUZZ_BODY(NodeStatus);
     GANTRY_FUZZ_BODY(NodeStatusAck);
     GANTRY_FUZZ_BODY(LaunchAttempt);

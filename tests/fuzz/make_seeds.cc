@@ -125,6 +125,8 @@ Command MakeCommand(CommandType type) {
     case CommandType::kInterruptAttempts:
       c.interrupt = coordinator::InterruptAttemptsCommand{{{"a-1", Interruption{InterruptionKind::kPreempted, "p"}}}};
       break;
+    case CommandType::kTagResource: c.tagResource = MakeTagResourceRequest(); break;
+    case CommandType::kUntagResource: c.untagResource = MakeUntagResourceRequest(); break;
   }
   return c;
 }
