@@ -38,7 +38,8 @@ nlohmann::json ResourcesToAwsJson(const protocol::Resources& r);
 // child, dependsOn [{jobId, type}], retryStrategy {attempts,
 // evaluateOnExit}, timeout {attemptDurationSeconds}, parameters,
 // shareIdentifier, schedulingPriority, isCancelled, isTerminated,
-// preemptionRetries (as submitted, when it was).
+// preemptionRetries (as submitted, when it was), tags and submittedBy when
+// set. Every resource's JSON below also carries "tags" when it has any.
 nlohmann::json JobToAwsJson(const protocol::Job& job);
 // ListJobs' JobSummary: jobId, jobName, jobQueue, jobDefinition, status,
 // statusReason, createdAt, startedAt, stoppedAt, container {exitCode,

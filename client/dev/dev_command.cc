@@ -4,8 +4,11 @@
 //
 //   gantry submit-job --job-name hi --job-queue default -- echo hello
 //
-// works at once. Ports: replica i (from 1) serves clients on base + i - 1 and
-// Raft on base + kRaftPortOffset + i - 1. Ctrl-C or SIGTERM stops every child
+// works at once, and so does boto3 or the aws CLI against
+// http://127.0.0.1:7480. Ports: replica i (from 1) serves clients on
+// base + i - 1, Raft on base + kRaftPortOffset + i - 1 and the AWS Batch
+// HTTP API on base + kHttpPortOffset + i - 1 (without auth unless
+// --http-keys is given). Ctrl-C or SIGTERM stops every child
 // and removes the temporary data directory.
 #include "client/dev/dev_command.h"
 
@@ -39,6 +42,7 @@ struct DevConfig {
   uint64_t agent_disk = 0;
   int64_t node_ttl_ms = 5000;
   bool keep = false;
+  std::string http_keys;  // empty: the HTTP API runs without auth
 };
 
 std::string SelfPath() {
@@ -140,6 +144,10 @@ int RunDev(DevConfig cfg) {
   }
   std::string endpoint_list;
   for (const auto& e : endpoints) endpoint_list += (endpoint_list.empty() ? "" : ",") + e;
+  std::vector<std::string> http_listen;
+  for (int i = 0; i < cfg.replicas; ++i) {
+    http_listen.push_back("127.0.0.1:" + std::to_string(cfg.base_port + kHttpPortOffset + i));
+  }
 
   ChildProcesses children;
   auto cleanup = [&] {
@@ -152,11 +160,16 @@ int RunDev(DevConfig cfg) {
   Status s;
   for (int i = 1; s.ok() && i <= cfg.replicas; ++i) {
     const std::string name = "coordinator-" + std::to_string(i);
-    s = children.Start(name,
-                       {self, "coordinator", "--data-dir", cfg.data_dir + "/" + name, "--listen", endpoints[i - 1],
-                        "--id", std::to_string(i), "--peers", peers, "--node-ttl-ms",
-                        std::to_string(cfg.node_ttl_ms)},
-                       cfg.data_dir + "/" + name + ".log");
+    std::vector<std::string> argv = {self, "coordinator", "--data-dir", cfg.data_dir + "/" + name, "--listen",
+                                     endpoints[i - 1], "--id", std::to_string(i), "--peers", peers,
+                                     "--node-ttl-ms", std::to_string(cfg.node_ttl_ms), "--http-listen",
+                                     http_listen[i - 1]};
+    if (cfg.http_keys.empty()) {
+      argv.push_back("--http-no-auth");
+    } else {
+      argv.insert(argv.end(), {"--http-keys", cfg.http_keys});
+    }
+    s = children.Start(name, argv, cfg.data_dir + "/" + name + ".log");
   }
   for (int i = 1; s.ok() && i <= cfg.agents; ++i) {
     std::vector<std::string> argv = {self, "agent", "--coordinator", endpoint_list, "--data-dir",
@@ -193,10 +206,14 @@ int RunDev(DevConfig cfg) {
             << (cfg.replicas > 1 ? "s" : "") << ", " << cfg.agents << " agents\n"
             << "  endpoints  " << endpoint_list
             << (cfg.base_port == kDefaultBasePort ? " (the client's default)" : "")
+            << "\n  AWS API    http://" << http_listen.front() << " (any replica; "
+            << (cfg.http_keys.empty() ? "no auth" : "SigV4 with --http-keys") << ", region local)"
             << "\n  data       " << cfg.data_dir << (made_dir ? " (removed on exit)" : "") << "\n"
             << "  logs       " << cfg.data_dir << "/coordinator-N.log, agent-N.log\n"
             << "  try        gantry submit-job --job-name hi --job-queue default -- echo hello\n"
             << "             gantry describe-jobs <id>; gantry logs <id>; gantry nodes\n"
+            << "             aws batch submit-job --endpoint-url http://" << http_listen.front()
+            << " --region local --job-name hi --job-queue default --job-definition default\n"
             << "  stop       Ctrl-C\n"
             << std::flush;
 
@@ -236,6 +253,8 @@ void AddDevCommand(CLI::App& app) {
   cmd->add_option("--agent-disk", cfg->agent_disk, "Disk (MiB) each agent advertises");
   cmd->add_option("--node-ttl-ms", cfg->node_ttl_ms, "Node heartbeat TTL")->capture_default_str();
   cmd->add_flag("--keep", cfg->keep, "Keep a temporary data directory at exit");
+  cmd->add_option("--http-keys", cfg->http_keys,
+                  "Access keys file for the HTTP API (NAME ACCESS_KEY_ID SECRET per line); default: no auth");
   cmd->callback([cfg] {
     int rc = RunDev(*cfg);
     if (rc != 0) throw CLI::RuntimeError(rc);

@@ -9,7 +9,7 @@
 // The partition ("aws"), region and 12-digit account come from the
 // coordinator's flags, so tools that parse ARNs find the parts they expect.
 // Where AWS takes "a name or an ARN", ResourceName() accepts both and an ARN
-// of another region or account too (gantry is one region). Pure.
+// of another partition, region or account too (gantry is one region). Pure.
 #pragma once
 
 #include <cstdint>
@@ -26,7 +26,8 @@ struct ArnScheme {
   std::string region = "local";
   std::string account = "000000000000";
 
-  // "arn:aws:batch:local:000000000000:" followed by `kind/id`.
+  // "arn:aws:batch:local:000000000000:" followed by `kind/id`; `id` is taken
+  // as is ("name:revision" for a job definition).
   std::string Arn(protocol::ResourceKind kind, std::string_view id) const;
   std::string JobArn(std::string_view job_id) const;
   std::string JobQueueArn(std::string_view name) const;
@@ -35,15 +36,19 @@ struct ArnScheme {
   std::string SchedulingPolicyArn(std::string_view name) const;
 };
 
-// kInvalidArgument unless region is 1-64 of [a-z0-9-] and account 12 digits.
+// kInvalidArgument unless partition is 1-32 and region 1-64 of [a-z0-9-]
+// and account is 12 digits.
 Status ValidateArnScheme(const ArnScheme& scheme);
 
 // An ARN of one of the kinds above into its kind and id ("name:revision"
-// for a job definition). kInvalidArgument naming `arn` for anything else.
+// for a job definition), of any partition, region and account. The id must
+// be valid for its kind (ResourceRef::Validate). kInvalidArgument
+// "resourceArn \"...\" is not a valid AWS Batch ARN ..." for anything else.
 Result<protocol::ResourceRef> ParseResourceArn(std::string_view arn);
 
 // A member that takes a name or an ARN of `kind`: the name (or id) either
-// way. An ARN of another kind is kInvalidArgument naming `member`.
+// way. A name is returned as given (the coordinator checks it). An ARN of
+// another kind, or a malformed one, is kInvalidArgument naming `member`.
 Result<std::string> ResourceName(std::string_view member, std::string_view name_or_arn, protocol::ResourceKind kind);
 
 }  // namespace gantry::coordinator::http

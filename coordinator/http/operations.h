@@ -8,6 +8,13 @@
 // it ("jobQueue is required", "containerOverrides.command must be an array
 // of strings"). Errors from the backend pass through unchanged. Pure apart
 // from the backend.
+//
+// The operations themselves are in ops_*.h (namespace ops), one file per
+// area: jobs, compute environments, job queues, job definitions,
+// scheduling policies; ops_tags.cc has the tag operations below. The
+// paginated describes (compute environments, queues, definitions, policy
+// list) ask the backend for every resource and page in this layer (see
+// ops_pagination.h); names that match nothing are left out, as AWS does.
 #pragma once
 
 #include <nlohmann/json.hpp>

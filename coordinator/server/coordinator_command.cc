@@ -9,6 +9,7 @@
 
 #include "client/rpc_client.h"
 #include "common/logging.h"
+#include "coordinator/http/http_api_service.h"
 #include "coordinator/server/coordinator_server.h"
 #include "gantry/clock.h"
 #include "gantry/ports.h"
@@ -26,6 +27,8 @@ struct CoordinatorFlags {
   unsigned heartbeat_timeout_ms = 30;
   unsigned snapshot_threshold = 4096;
   unsigned snapshot_trailing = 1024;
+  coordinator::http::HttpApiConfig http;  // used when http.server.listen is set
+  std::string http_coordinators;          // default: --listen, then --peers' and --join's
 };
 
 // "tcp://127.0.0.1:7400" -> "127.0.0.1:7420"; empty if listen is not an
@@ -40,6 +43,40 @@ std::string DefaultRaftAddress(const std::string& listen) {
   if (port <= 0 || port + kRaftPortOffset > 65535) return "";
   std::string address = rest.substr(0, colon) + ":" + std::to_string(port + kRaftPortOffset);
   return coordinator::raft::ValidateAddress(address).ok() ? address : "";
+}
+
+// "127.0.0.1:7420" (a peer's Raft address) -> "tcp://127.0.0.1:7400": the
+// client endpoint at the default offset; empty if the port does not allow it.
+std::string ClientEndpointOfRaftAddress(const std::string& raft_address) {
+  size_t colon = raft_address.rfind(':');
+  if (colon == std::string::npos) return "";
+  int port = std::atoi(raft_address.c_str() + colon + 1);
+  if (port <= kRaftPortOffset) return "";
+  return "tcp://" + raft_address.substr(0, colon) + ":" + std::to_string(port - kRaftPortOffset);
+}
+
+// The endpoints the HTTP API sends requests to: --http-coordinators, else
+// this replica's own --listen first (one loopback hop when it leads), then
+// the other voters' and --join's, so a follower reaches the leader.
+Status BuildHttpOptions(CoordinatorFlags& f) {
+  coordinator::http::HttpApiConfig& h = f.http;
+  if (!f.http_coordinators.empty()) {
+    auto list = client::ParseEndpointList(f.http_coordinators);
+    if (!list.ok()) return list.status().WithContext("--http-coordinators");
+    h.coordinators = std::move(list).value();
+  } else {
+    h.coordinators = {f.config.listen};
+    for (const auto& peer : f.config.raft.bootstrap) {
+      std::string endpoint = ClientEndpointOfRaftAddress(peer.address);
+      if (peer.id != f.config.raft.id && !endpoint.empty()) h.coordinators.push_back(endpoint);
+    }
+    if (!f.join.empty()) {
+      auto list = client::ParseEndpointList(f.join);
+      if (!list.ok()) return list.status().WithContext("--join");
+      for (auto& e : *list) h.coordinators.push_back(std::move(e));
+    }
+  }
+  return coordinator::http::ValidateHttpApiConfig(h);
 }
 
 Status BuildRaftOptions(CoordinatorFlags& f) {
@@ -119,6 +156,13 @@ int RunCoordinator(CoordinatorFlags& flags) {
     std::cerr << "gantry coordinator: " << s.message() << "\n";
     return 2;
   }
+  const bool serve_http = !flags.http.server.listen.empty();
+  if (serve_http) {
+    if (Status s = BuildHttpOptions(flags); !s.ok()) {
+      std::cerr << "gantry coordinator: " << s.message() << "\n";
+      return 2;
+    }
+  }
   uv_loop_t loop;
   uv_loop_init(&loop);
   zmq::context_t ctx(1);
@@ -150,6 +194,20 @@ int RunCoordinator(CoordinatorFlags& flags) {
     CloseSignalHandles(&loop);
     rc = 1;
   }
+  // The HTTP API reaches this replica (and the others) through the ZeroMQ
+  // client API, so it starts once that is bound.
+  std::unique_ptr<coordinator::http::HttpApiService> http;
+  if (rc == 0 && serve_http) {
+    auto started = coordinator::http::HttpApiService::Start(flags.http, MakeLogger("http"));
+    if (!started.ok()) {
+      log->error("cannot start the HTTP API: {}", started.status().ToString());
+      server->Stop();
+      CloseSignalHandles(&loop);
+      rc = 1;
+    } else {
+      http = std::move(started).value();
+    }
+  }
   std::atomic<bool> stop_join{false};
   std::thread joiner;
   if (rc == 0 && !flags.join.empty()) {
@@ -159,6 +217,9 @@ int RunCoordinator(CoordinatorFlags& flags) {
   // Runs until Stop (a signal, removal from the group, a failed start) has
   // closed every handle, the Raft node's included.
   uv_run(&loop, UV_RUN_DEFAULT);
+  // Requests still in flight are answered by the other replicas, or fail
+  // with ServerException (which SDKs retry) once their budget is spent.
+  if (http) http->Stop();
   stop_join = true;
   if (joiner.joinable()) joiner.join();
   server.reset();
@@ -167,6 +228,37 @@ int RunCoordinator(CoordinatorFlags& flags) {
   if (closed != 0) log->warn("loop closed with handles still open rc={}", uv_strerror(closed));
   log->info("stopped");
   return rc;
+}
+
+void AddHttpFlags(CLI::App& cmd, CoordinatorFlags& flags) {
+  coordinator::http::HttpApiConfig& h = flags.http;
+  h.server.listen.clear();
+  cmd.add_option("--http-listen", h.server.listen,
+                 "HOST:PORT for the AWS Batch-compatible HTTP API (boto3, aws CLI); empty: not served");
+  cmd.add_option("--http-keys", h.keys_path,
+                 "File of access keys, one per line: NAME ACCESS_KEY_ID SECRET (mode 600); requests must be "
+                 "SigV4-signed with one, and NAME is recorded as the job's submittedBy");
+  cmd.add_flag("--http-no-auth", h.no_auth,
+               "Serve the HTTP API without authentication (development only; any signature is ignored)");
+  cmd.add_option("--region", h.arns.region, "Region named in ARNs")->capture_default_str();
+  cmd.add_option("--account-id", h.arns.account, "12-digit account named in ARNs")->capture_default_str();
+  cmd.add_option("--http-rate-limit", h.rate_per_second,
+                 "Requests per second per access key before 429 TooManyRequestsException (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e6));
+  cmd.add_option("--http-rate-burst", h.rate_burst, "Requests an idle access key may send at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 1e6));
+  cmd.add_option_function<int64_t>(
+         "--http-max-clock-skew-seconds", [&h](int64_t s) { h.max_clock_skew = std::chrono::seconds(s); },
+         "How far a signed request's X-Amz-Date may be from this replica's clock (default 300)")
+      ->check(CLI::Range(int64_t{1}, int64_t{86400}));
+  cmd.add_option("--http-threads", h.server.threads, "HTTP worker threads (one per open connection)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  cmd.add_option("--http-coordinators", flags.http_coordinators,
+                 "Client endpoints the HTTP API sends requests to (default: --listen, then the --peers' and "
+                 "--join's client endpoints)");
 }
 
 }  // namespace
@@ -218,6 +310,7 @@ void AddCoordinatorCommand(CLI::App& app) {
                   "Log entries kept after a snapshot, for followers a little behind")
       ->capture_default_str()
       ->check(CLI::Range(0u, 1'000'000u));
+  AddHttpFlags(*cmd, *flags);
   cmd->callback([flags] {
     int rc = RunCoordinator(*flags);
     if (rc != 0) throw CLI::RuntimeError(rc);

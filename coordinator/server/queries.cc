@@ -67,11 +67,17 @@ class JobFilter {
     return out;
   }
 
+  // AWS: a filter replaces jobStatus, except SHARE_IDENTIFIER, which
+  // combines with it.
+  bool CombinesWithStatus() const { return name_ == "SHARE_IDENTIFIER"; }
+
   bool Matches(const protocol::Job& j) const {
     if (name_ == "JOB_NAME") return protocol::GlobMatches(value_, Lower(j.jobName));
     if (name_ == "JOB_DEFINITION") {
+      // "name:revision" is that revision; "name" any revision; "prefix*"
+      // any revision of every name with the prefix.
       if (value_.find(':') != std::string::npos) return j.jobDefinition == value_;
-      return j.jobDefinition.substr(0, j.jobDefinition.rfind(':')) == value_;
+      return protocol::GlobMatches(value_, j.jobDefinition.substr(0, j.jobDefinition.rfind(':')));
     }
     if (name_ == "BEFORE_CREATED_AT") return j.createdAt < time_;
     if (name_ == "AFTER_CREATED_AT") return j.createdAt > time_;
@@ -103,10 +109,11 @@ Result<protocol::ListJobsReply> ListJobs(const ClusterState& s, const WaitReason
     GANTRY_ASSIGN_OR_RETURN(JobFilter f, JobFilter::Make(req.filters.front()));
     filter = std::move(f);
   }
-  // As AWS: a filter replaces the status condition.
+  // As AWS: a filter replaces the status condition, but for SHARE_IDENTIFIER.
   auto wanted = [&](const protocol::Job& j) {
-    if (filter) return filter->Matches(j);
-    return !req.jobStatus || j.status == *req.jobStatus;
+    const bool status_ok = !req.jobStatus || j.status == *req.jobStatus;
+    if (filter) return filter->Matches(j) && (!filter->CombinesWithStatus() || status_ok);
+    return status_ok;
   };
   const uint32_t limit = req.maxResults.value_or(protocol::kDefaultListJobsResults);
   protocol::ListJobsReply reply;

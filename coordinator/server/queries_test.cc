@@ -264,6 +264,47 @@ TEST(Queries, ListJobsFiltersByNameNewestFirstAndIgnoresStatus) {
   EXPECT_EQ(ListJobs(b.state(), {}, req)->jobSummaryList.size(), 4u);
   req.filters = {{.name = "JOB_DEFINITION", .values = {"d:2"}}};
   EXPECT_EQ(ListJobs(b.state(), {}, req)->jobSummaryList.size(), 0u);
+  req.filters = {{.name = "JOB_DEFINITION", .values = {"d*"}}};  // a name prefix, any revision
+  EXPECT_EQ(ListJobs(b.state(), {}, req)->jobSummaryList.size(), 4u);
+  req.filters = {{.name = "JOB_DEFINITION", .values = {"e*"}}};
+  EXPECT_EQ(ListJobs(b.state(), {}, req)->jobSummaryList.size(), 0u);
+}
+
+TEST(Queries, ShareIdentifierCombinesWithJobStatusWhereOtherFiltersReplaceIt) {
+  StateBuilder b;
+  b.Ce("ce").Def("d").Node("n1");
+  Command policy{CommandType::kCreateSchedulingPolicy};
+  policy.schedulingPolicy = protocol::SchedulingPolicy{};
+  policy.schedulingPolicy->name = "fair";
+  b.Run(policy);
+  Command queue{CommandType::kCreateJobQueue};
+  queue.jobQueue = protocol::JobQueue{};
+  queue.jobQueue->jobQueueName = "q";
+  queue.jobQueue->computeEnvironmentOrder = {{1, "ce"}};
+  queue.jobQueue->schedulingPolicyArn = "fair";
+  b.Run(queue);
+  for (const char* id : {"j1", "j2"}) {
+    Command c{CommandType::kSubmitJob};
+    SubmitJobCommand sub;
+    sub.jobId = id;
+    sub.request.jobName = std::string("n") + id;
+    sub.request.jobQueue = "q";
+    sub.request.jobDefinition = "d";
+    sub.request.shareIdentifier = "team-a";
+    c.submitJob = sub;
+    b.Run(c);
+  }
+  b.Place("j1", "n1", "ce").End("j1-1", "n1", 0);  // j1 SUCCEEDED, j2 still waiting
+  protocol::ListJobsRequest req;
+  req.jobQueue = "q";
+  req.filters = {{.name = "SHARE_IDENTIFIER", .values = {"team-a"}}};
+  EXPECT_EQ(ListJobs(b.state(), {}, req)->jobSummaryList.size(), 2u);
+  req.jobStatus = JobStatus::kSucceeded;
+  auto succeeded = ListJobs(b.state(), {}, req);
+  ASSERT_EQ(succeeded->jobSummaryList.size(), 1u);
+  EXPECT_EQ(succeeded->jobSummaryList[0].jobId, "j1");
+  req.filters = {{.name = "JOB_NAME", .values = {"nj*"}}};  // replaces the status
+  EXPECT_EQ(ListJobs(b.state(), {}, req)->jobSummaryList.size(), 2u);
 }
 
 TEST(Queries, DescribeSchedulingPoliciesByNameOrArn) {

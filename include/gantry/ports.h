@@ -16,6 +16,9 @@ inline std::string DefaultEndpoint() {
 // A replica's Raft address defaults to its client port plus this, so `gantry
 // dev`'s replicas take 7400-7404 for clients and 7420-7424 for Raft.
 inline constexpr int kRaftPortOffset = 20;
+// `gantry dev`'s replicas serve the AWS Batch HTTP API at the client port
+// plus this: http://127.0.0.1:7480-7482.
+inline constexpr int kHttpPortOffset = 80;
 // What a client tries with no --endpoint and no GANTRY_ENDPOINT: the three
 // replicas of `gantry dev` (the first is also a lone coordinator's default).
 inline std::vector<std::string> DefaultEndpoints() {

@@ -104,6 +104,17 @@ ClusterHarness::ClusterHarness(std::string binary, HarnessOptions options)
     peers.push_back(std::to_string(i + 1) + "@" + replicas_.back().raft_address);
   }
   for (auto& r : replicas_) r.args.insert(r.args.end(), {"--peers", Join(peers)});
+  if (options_.http) {
+    for (auto& r : replicas_) {
+      // Its own endpoint first: one loopback hop when it leads.
+      std::vector<std::string> coordinators = {r.endpoint};
+      for (const auto& other : replicas_) {
+        if (other.id != r.id) coordinators.push_back(other.endpoint);
+      }
+      r.args.insert(r.args.end(), {"--http-listen", r.http_address, "--http-coordinators", Join(coordinators)});
+      r.args.insert(r.args.end(), options_.http_args.begin(), options_.http_args.end());
+    }
+  }
   agents_.assign(static_cast<size_t>(options_.agents), -1);
   ResetRpc();
 }
@@ -128,6 +139,7 @@ ClusterHarness::Replica ClusterHarness::MakeReplica(uint64_t id) {
   const std::string host = HostOf("coordinator-" + i);
   r.endpoint = "tcp://" + host + ":" + std::to_string(FreePort());
   r.raft_address = host + ":" + std::to_string(FreePort());
+  if (options_.http) r.http_address = host + ":" + std::to_string(FreePort());
   r.dir = root_ + "/coordinator-" + i;
   r.log = root_ + "/coordinator-" + i + ".log";
   // Flag and value pairs, one per line.

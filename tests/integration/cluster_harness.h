@@ -60,6 +60,11 @@ struct HarnessOptions {
   // The --coordinator list agent i is given instead of the replicas' own
   // endpoints (when not empty), e.g. delay proxies in front of them.
   std::function<std::string(int agent)> coordinators_for_agent;
+  // Each replica also serves the AWS Batch HTTP API on a port of its own
+  // (HttpUrl(i)), sending requests to its own endpoint first, then the
+  // others'. http_args follow, e.g. {"--http-no-auth"} or {"--http-keys", f}.
+  bool http = false;
+  std::vector<std::string> http_args;
 };
 
 // Agent flags for the load tests of thousands of trivial jobs, which test
@@ -157,6 +162,8 @@ class ClusterHarness {
   std::string EndpointList() const;
   // Replica 0's endpoint.
   const std::string& endpoint() const { return replicas_[0].endpoint; }
+  // "http://127.0.0.1:P": replica i's AWS Batch HTTP API (options.http).
+  std::string HttpUrl(int i) const { return "http://" + replicas_[static_cast<size_t>(i)].http_address; }
   const std::string& root() const { return root_; }
   std::string AgentDataDir(int i) const;
   // Leaves the root directory (data and logs) in place after destruction.
@@ -174,6 +181,7 @@ class ClusterHarness {
     uint64_t id = 0;
     std::string endpoint;      // tcp://127.0.0.1:P
     std::string raft_address;  // 127.0.0.1:R
+    std::string http_address;  // 127.0.0.1:H when options.http
     std::string dir;
     std::string log;
     std::vector<std::string> args;  // after "coordinator"

@@ -1,0 +1,152 @@
+// The AWS Batch HTTP API against the real clients: a three-replica cluster
+// serving it on every replica, driven by tests/aws/batch_api_e2e.py through
+// boto3 and the aws CLI. Each client stack the machine has gets its own
+// cluster: Debian's (boto3 1.26, aws CLI 2.9) always, and the python3 and
+// aws on PATH when they are another stack (e.g. pip's boto3 1.43).
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "tests/integration/cluster_harness.h"
+#include "tests/integration/host_probe.h"
+
+namespace gantry::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+// Two access keys: the script signs with alice's, and checks that a job
+// submitted with ci-bot's records ci-bot as its submitter.
+constexpr const char* kKeys =
+    "# name access-key-id secret\n"
+    "alice   AKIDALICE00000000001 alice-secret-0123456789abcdef\n"
+    "ci-bot  AKIDCIBOT00000000002 cibot-secret-0123456789abcdef\n";
+
+struct ScriptResult {
+  int exit_code = -1;
+  std::string output;
+};
+
+// Runs `argv` with `env` added to this process's environment; stdout and
+// stderr together.
+ScriptResult RunProgram(const std::vector<std::string>& argv, const std::vector<std::string>& env, const fs::path& out) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    FILE* f = std::fopen(out.c_str(), "w");
+    if (f == nullptr) _exit(126);
+    ::dup2(::fileno(f), 1);
+    ::dup2(::fileno(f), 2);
+    for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    _exit(127);
+  }
+  ScriptResult r;
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.output = ReadWholeFile(out);
+  return r;
+}
+
+// The first `name` on PATH that is not `except` (resolved), or "".
+std::string OnPathExcept(const std::string& name, const std::string& except) {
+  const char* path = std::getenv("PATH");
+  std::string rest = path ? path : "";
+  std::error_code ec;
+  const fs::path skip = fs::weakly_canonical(except, ec);
+  while (!rest.empty()) {
+    size_t colon = rest.find(':');
+    fs::path candidate = fs::path(rest.substr(0, colon)) / name;
+    rest = colon == std::string::npos ? "" : rest.substr(colon + 1);
+    if (::access(candidate.c_str(), X_OK) != 0) continue;
+    if (fs::weakly_canonical(candidate, ec) == skip) continue;
+    return candidate.string();
+  }
+  return "";
+}
+
+// The script's environment: a follower's URL (so every request is
+// forwarded to the leader), alice's key, the region and account the
+// replicas use, and the ZeroMQ endpoints for the gantry CLI.
+std::vector<std::string> ScriptEnv(ClusterHarness& cluster, int follower, const std::string& aws_cli,
+                                   const fs::path& home) {
+  std::string urls;
+  for (int i = 0; i < cluster.replica_count(); ++i) urls += (i ? "," : "") + cluster.HttpUrl(i);
+  return {"GANTRY_AWS_ENDPOINT=" + cluster.HttpUrl(follower),
+          "GANTRY_AWS_ENDPOINTS=" + urls,
+          "GANTRY_AWS_CLI=" + aws_cli,
+          "GANTRY_BINARY=" GANTRY_BINARY,
+          "GANTRY_ENDPOINT=" + cluster.EndpointList(),
+          "GANTRY_AWS_SECOND_KEY_ID=AKIDCIBOT00000000002",
+          "GANTRY_AWS_SECOND_SECRET=cibot-secret-0123456789abcdef",
+          "AWS_ACCESS_KEY_ID=AKIDALICE00000000001",
+          "AWS_SECRET_ACCESS_KEY=alice-secret-0123456789abcdef",
+          "AWS_DEFAULT_REGION=fleet-1",
+          "AWS_REGION=fleet-1",
+          "AWS_CONFIG_FILE=/dev/null",
+          "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+          "AWS_EC2_METADATA_DISABLED=true",
+          "AWS_PAGER=",
+          "HOME=" + home.string(),
+          "PYTHONDONTWRITEBYTECODE=1"};
+}
+
+// Brings up three replicas serving the HTTP API with two access keys and
+// runs the end-to-end script with `python` and `aws_cli`.
+void RunStack(const std::string& python, const std::string& aws_cli) {
+  char tmpl[] = "/tmp/gantry-aws-test-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const fs::path dir = tmpl;
+  const fs::path keys = dir / "keys.txt";
+  std::ofstream(keys) << kKeys;
+  ASSERT_EQ(::chmod(keys.c_str(), 0600), 0);
+
+  HarnessOptions options;
+  options.replicas = 3;
+  options.agents = 2;
+  options.http = true;
+  options.http_args = {"--http-keys", keys.string(), "--region", "fleet-1", "--account-id", "123456789012"};
+  ClusterHarness cluster(GANTRY_BINARY, options);
+  Status started = cluster.Start();
+  ASSERT_TRUE(started.ok()) << started.ToString();
+  Result<int> leader = cluster.LeaderIndex(10s);
+  ASSERT_TRUE(leader.ok()) << leader.status().ToString();
+  const int follower = (*leader + 1) % cluster.replica_count();
+
+  ScriptResult r = RunProgram({python, GANTRY_SOURCE_DIR "/tests/aws/batch_api_e2e.py", "-v"},
+                       ScriptEnv(cluster, follower, aws_cli, dir), dir / "script.out");
+  EXPECT_EQ(r.exit_code, 0) << r.output << "\nleader's log:\n" << cluster.ReplicaLog(*leader).substr(0, 20000);
+  if (r.exit_code != 0) cluster.KeepFiles();
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
+TEST(AwsApi, DebianBoto3AndAwsCliWorkUnchanged) {
+  for (const char* needed : {"/usr/bin/python3", "/usr/bin/aws"}) {
+    ASSERT_EQ(::access(needed, X_OK), 0) << needed << " is missing: run deploy/install-deps";
+  }
+  RunStack("/usr/bin/python3", "/usr/bin/aws");
+}
+
+// The newer stack (boto3 1.43, aws CLI v1 on this machine image) when PATH
+// has one; it also sends members the Debian stack does not know.
+TEST(AwsApi, TheOtherPythonStackOnPathWorksToo) {
+  const std::string python = OnPathExcept("python3", "/usr/bin/python3");
+  const std::string aws = OnPathExcept("aws", "/usr/bin/aws");
+  if (python.empty() || aws.empty()) GTEST_SKIP() << "no python3 and aws on PATH besides Debian's";
+  ScriptResult probe = RunProgram({python, "-c", "import boto3"}, {}, fs::temp_directory_path() / "gantry-boto3-probe.out");
+  if (probe.exit_code != 0) GTEST_SKIP() << python << " has no boto3";
+  RunStack(python, aws);
+}
+
+}  // namespace
+}  // namespace gantry::testing
