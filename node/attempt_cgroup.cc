@@ -34,11 +34,18 @@ Result<std::string> ReadText(const fs::path& file) {
   return ss.str();
 }
 
-// One write(2), as the kernel wants for cgroup control files.
+// One write(2), as the kernel wants for cgroup control files. cgroup v1's
+// memory.limit_in_bytes answers EINTR whenever a signal is pending for the
+// writer (its resize loop checks before anything else), and an agent with
+// many children exiting nearly always has a SIGCHLD pending: retried.
 Status WriteText(const fs::path& file, const std::string& text) {
   int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return Status::Unavailable(Errno("open " + file.string()));
-  ssize_t n = ::write(fd, text.data(), text.size());
+  ssize_t n = -1;
+  for (int tries = 0; tries < 100; ++tries) {
+    n = ::write(fd, text.data(), text.size());
+    if (n >= 0 || errno != EINTR) break;
+  }
   int saved = errno;
   ::close(fd);
   if (n != static_cast<ssize_t>(text.size())) {

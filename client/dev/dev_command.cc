@@ -213,7 +213,7 @@ int RunDev(DevConfig cfg) {
             << "  try        gantry submit-job --job-name hi --job-queue default -- echo hello\n"
             << "             gantry describe-jobs <id>; gantry logs <id>; gantry nodes\n"
             << "             aws batch submit-job --endpoint-url http://" << http_listen.front()
-            << " --region local --job-name hi --job-queue default --job-definition default\n"
+            << " --region local --no-sign-request --job-name hi --job-queue default --job-definition default\n"
             << "  stop       Ctrl-C\n"
             << std::flush;
 

@@ -27,8 +27,13 @@ def main():
     latencies, errors, lock = [], [], threading.Lock()
     deadline = time.monotonic() + args.seconds
 
+    # Made here: creating clients from several threads at once races inside
+    # botocore's default session.
+    clients = [boto3.client("batch", endpoint_url=args.endpoint, region_name="local", config=config)
+               for _ in range(args.threads)]
+
     def submitter(n):
-        batch = boto3.client("batch", endpoint_url=args.endpoint, region_name="local", config=config)
+        batch = clients[n]
         mine, failed, i = [], [], 0
         while time.monotonic() < deadline:
             t0 = time.monotonic()

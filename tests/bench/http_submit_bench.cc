@@ -79,6 +79,7 @@ LoadResult Load(const std::string& host, int port, int connections, std::chrono:
     threads.emplace_back([&, c] {
       httplib::Client client(host, port);
       client.set_keep_alive(true);
+      client.set_tcp_nodelay(true);  // headers and body go out in two writes
       client.set_read_timeout(30, 0);
       const std::string host_header = host + ":" + std::to_string(port);
       LoadResult mine;
@@ -107,7 +108,7 @@ LoadResult Load(const std::string& host, int port, int connections, std::chrono:
         } else {
           ++mine.failed;
           if (mine.first_error.empty()) {
-            mine.first_error = res ? std::to_string(res->status) + " " + res->body : "connection error";
+            mine.first_error = res ? std::to_string(res->status) + " " + res->body : "connection error: " + httplib::to_string(res.error());
           }
         }
       }

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "client/rpc_client.h"
+#include "gantry/ports.h"
 #include "tests/integration/cluster_harness.h"
 
 namespace gantry::testing {
@@ -122,6 +123,22 @@ TEST(Dev, OneCommandClusterRunsAJobAndStopsCleanly) {
     }
   }
   ASSERT_TRUE(done);
+
+  // The AWS Batch API on the fixed offset, without auth: the aws CLI as the
+  // README shows it, unsigned, sees the queue gantry dev created.
+  const std::string url = "http://127.0.0.1:" + std::to_string(port + kHttpPortOffset);
+  EXPECT_NE(banner.find("AWS API    " + url), std::string::npos) << banner;
+  if (::access("/usr/bin/aws", X_OK) == 0) {
+    const fs::path cli_out = out.string() + ".aws";
+    const std::string cmd = "AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PAGER= "
+                            "/usr/bin/aws batch describe-job-queues --no-sign-request --region local "
+                            "--endpoint-url " + url + " > " + cli_out.string() + " 2>&1";
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << ReadFile(cli_out);
+    EXPECT_NE(ReadFile(cli_out).find("\"jobQueueArn\": \"arn:aws:batch:local:000000000000:job-queue/default\""),
+              std::string::npos)
+        << ReadFile(cli_out);
+    fs::remove(cli_out);
+  }
 
   ::kill(dev.pid, SIGTERM);
   int status = 0;
