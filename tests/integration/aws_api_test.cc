@@ -11,6 +11,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
+#include <iterator>
+#include <set>
+#include <sstream>
+#include <thread>
 
 #include "tests/integration/cluster_harness.h"
 #include "tests/integration/host_probe.h"
@@ -146,6 +151,95 @@ TEST(AwsApi, TheOtherPythonStackOnPathWorksToo) {
   ScriptResult probe = RunProgram({python, "-c", "import boto3"}, {}, fs::temp_directory_path() / "gantry-boto3-probe.out");
   if (probe.exit_code != 0) GTEST_SKIP() << python << " has no boto3";
   RunStack(python, aws);
+}
+
+// boto3's retries across a failover: submissions through a follower's HTTP
+// API while the leader is killed -9 are all acknowledged, and each became
+// exactly one job. A retried SubmitJob (after a 503 or a timeout) carries
+// the same invocation id, which the gateway turns into the client token.
+TEST(AwsApi, SubmissionsAcrossALeaderKillAreAcknowledgedOnceEach) {
+  char tmpl[] = "/tmp/gantry-aws-failover-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const fs::path dir = tmpl;
+  const fs::path keys = dir / "keys.txt";
+  std::ofstream(keys) << kKeys;
+  ASSERT_EQ(::chmod(keys.c_str(), 0600), 0);
+  HarnessOptions options;
+  options.replicas = 3;
+  options.agents = 1;
+  options.http = true;
+  options.http_args = {"--http-keys", keys.string(), "--region", "fleet-1"};
+  options.coordinator_args = {"--default-job-disk-mib", "0"};
+  options.agent_args = LoadTestAgentArgs();
+  ClusterHarness cluster(GANTRY_BINARY, options);
+  ASSERT_TRUE(cluster.Start().ok());
+  ASSERT_TRUE(cluster.CreateDefaults().ok());
+  Result<int> leader = cluster.LeaderIndex(10s);
+  ASSERT_TRUE(leader.ok());
+  const int follower = (*leader + 1) % cluster.replica_count();
+
+  constexpr int kJobs = 150;
+  const fs::path out = dir / "acked.txt";
+  const std::vector<std::string> env = ScriptEnv(cluster, follower, "/usr/bin/aws", dir);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
+    FILE* f = std::fopen(out.c_str(), "w");
+    if (f == nullptr) _exit(126);
+    ::dup2(::fileno(f), 1);
+    ::execl("/usr/bin/python3", "python3", GANTRY_SOURCE_DIR "/tests/aws/submit_through_failover.py",
+            cluster.HttpUrl(follower).c_str(), "q", "d", std::to_string(kJobs).c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  auto acked = [&] {
+    std::string text = ReadWholeFile(out);
+    return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+  };
+  // The kill lands a third of the way in.
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  int exited = 0;
+  while (acked() < kJobs / 3 && std::chrono::steady_clock::now() < deadline &&
+         ::waitpid(pid, &exited, WNOHANG) == 0) {
+    std::this_thread::sleep_for(5ms);
+  }
+  ASSERT_GE(acked(), kJobs / 3);
+  cluster.StopReplica(*leader, /*kill9=*/true);
+  const int acked_at_kill = acked();
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadWholeFile(out);
+  EXPECT_LT(acked_at_kill, kJobs) << "the kill came after the last submission; it tested nothing";
+
+  std::set<std::string> ids;
+  std::istringstream lines(ReadWholeFile(out));
+  int64_t slowest_ms = 0;
+  for (std::string id; lines >> id;) {
+    int64_t ms = 0;
+    lines >> ms;
+    ids.insert(id);
+    slowest_ms = std::max(slowest_ms, ms);
+  }
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kJobs)) << "an acknowledgement repeated a job id";
+  std::printf("[   info   ] leader killed after %d of %d acknowledgements; the slowest SubmitJob took %lld ms\n",
+              acked_at_kill, kJobs, static_cast<long long>(slowest_ms));
+
+  // Every job the queue holds is one of them: no submission made a second job.
+  protocol::ListJobsRequest list;
+  list.jobQueue = "q";
+  list.filters = {{.name = "JOB_NAME", .values = {"failover-*"}}};
+  std::set<std::string> listed;
+  do {
+    auto page = cluster.rpc().Call(list);
+    ASSERT_TRUE(page.ok()) << page.status().ToString();
+    for (const auto& j : page->jobSummaryList) listed.insert(j.jobId);
+    list.nextToken = page->nextToken;
+  } while (list.nextToken);
+  std::vector<std::string> extra;
+  std::set_difference(listed.begin(), listed.end(), ids.begin(), ids.end(), std::back_inserter(extra));
+  EXPECT_TRUE(extra.empty()) << extra.size() << " jobs were created by retried submissions, e.g. " << extra.front();
+  EXPECT_EQ(listed.size() - extra.size(), ids.size()) << "an acknowledged job is missing from the queue";
+  std::error_code ec;
+  fs::remove_all(dir, ec);
 }
 
 }  // namespace
