@@ -27,6 +27,9 @@ void AddClientCommands(CLI::App& app) {
   client::AddDescribeComputeEnvironmentsVerb(app);
   client::AddDescribeJobDefinitionsVerb(app);
   client::AddDescribeSchedulingPoliciesVerb(app);
+  client::AddTagResourceVerb(app);
+  client::AddUntagResourceVerb(app);
+  client::AddListTagsForResourceVerb(app);
   client::AddNodesVerb(app);
   CLI::App* op = app.add_subcommand("operator", "Operate the coordinator's replicas");
   op->require_subcommand(1);

@@ -174,6 +174,7 @@ Result<protocol::CreateSchedulingPolicyRequest> BuildCreateSchedulingPolicy(cons
   if (!flags.fairshare_policy.empty()) {
     GANTRY_ASSIGN_OR_RETURN(req.schedulingPolicy.fairsharePolicy, ParseFairsharePolicyFlag(flags.fairshare_policy));
   }
+  GANTRY_ASSIGN_OR_RETURN(req.schedulingPolicy.tags, OptionalTags(flags.tags));
   GANTRY_RETURN_IF_ERROR(req.schedulingPolicy.Validate().WithContext("--fairshare-policy"));
   return req;
 }

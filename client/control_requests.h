@@ -63,6 +63,7 @@ Result<protocol::DeleteComputeEnvironmentRequest> BuildDeleteComputeEnvironment(
 struct SchedulingPolicyFlags {
   std::string name_or_arn;
   std::string fairshare_policy;
+  std::vector<std::string> tags;  // --tags (create only)
 };
 Result<protocol::CreateSchedulingPolicyRequest> BuildCreateSchedulingPolicy(const SchedulingPolicyFlags& flags);
 Result<protocol::UpdateSchedulingPolicyRequest> BuildUpdateSchedulingPolicy(const SchedulingPolicyFlags& flags);

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "client/output.h"
+#include "client/resource_tables.h"
 
 namespace gantry::client {
 namespace {
@@ -136,6 +137,7 @@ std::string FormatJobText(const protocol::Job& job) {
   Line(out, "status:", protocol::EnumName(job.status));
   if (!job.statusReason.empty()) Line(out, "reason:", job.statusReason);
   if (job.submittedBy) Line(out, "submitted by:", *job.submittedBy);
+  if (job.tags && !job.tags->empty()) Line(out, "tags:", FormatLabels(*job.tags));
   if (!job.command.empty()) Line(out, "command:", CommandText(job.command));
   std::string resources = std::to_string(job.resources.vcpus) + " vCPU, " +
                           FormatMib(job.resources.memoryMib) + " memory";

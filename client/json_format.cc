@@ -7,8 +7,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kArnPrefix = "arn:gantry:batch:local:";
-
 // Writes any record through its Fields() list, the same list the codec uses,
 // so a new field shows up here without edits.
 template <class T>
@@ -99,17 +97,17 @@ void AddJobModel(const protocol::Job& job, json& j) {
 }  // namespace
 
 std::string SchedulingPolicyArn(std::string_view name) {
-  return std::string(kArnPrefix) + "scheduling-policy/" + std::string(name);
+  return std::string(kClientArnPrefix) + "scheduling-policy/" + std::string(name);
 }
 
 std::string JobDefinitionArn(std::string_view name, uint32_t revision) {
-  return std::string(kArnPrefix) + "job-definition/" + std::string(name) + ":" + std::to_string(revision);
+  return std::string(kClientArnPrefix) + "job-definition/" + std::string(name) + ":" + std::to_string(revision);
 }
 std::string JobQueueArn(std::string_view name) {
-  return std::string(kArnPrefix) + "job-queue/" + std::string(name);
+  return std::string(kClientArnPrefix) + "job-queue/" + std::string(name);
 }
 std::string ComputeEnvironmentArn(std::string_view name) {
-  return std::string(kArnPrefix) + "compute-environment/" + std::string(name);
+  return std::string(kClientArnPrefix) + "compute-environment/" + std::string(name);
 }
 
 json EnvironmentToAwsJson(const protocol::Environment& env) {
@@ -237,6 +235,12 @@ json SchedulingPolicyToAwsJson(const protocol::SchedulingPolicy& p) {
   json j = {{"name", p.name}, {"arn", SchedulingPolicyArn(p.name)}, {"fairsharePolicy", ToJson(p.fairsharePolicy)}};
   SetTags(j, p.tags);
   return j;
+}
+
+json ListTagsReplyToAwsJson(const protocol::ListTagsForResourceReply& r) {
+  json tags = json::object();
+  for (const auto& [key, value] : r.tags) tags[key] = value;
+  return json{{"tags", std::move(tags)}};
 }
 
 json NodeViewToJson(const protocol::NodeView& n) { return ToJson(n); }

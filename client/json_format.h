@@ -16,7 +16,9 @@
 
 namespace gantry::client {
 
-// "arn:gantry:batch:local:job-definition/name:3" and the like.
+// "arn:gantry:batch:local:job-definition/name:3" and the like: kClientArnPrefix
+// and "<type>/<id>" (no account; tag_requests.h reads them back).
+inline constexpr std::string_view kClientArnPrefix = "arn:gantry:batch:local:";
 std::string JobDefinitionArn(std::string_view name, uint32_t revision);
 std::string JobQueueArn(std::string_view name);
 std::string ComputeEnvironmentArn(std::string_view name);
@@ -59,6 +61,8 @@ nlohmann::json JobDefinitionToAwsJson(const protocol::JobDefinition& d);
 // name, arn, fairsharePolicy {shareDecaySeconds, computeReservation,
 // shareDistribution [{shareIdentifier, weightFactor}]}.
 nlohmann::json SchedulingPolicyToAwsJson(const protocol::SchedulingPolicy& p);
+// ListTagsForResource's {"tags": {"k": "v", ...}}, an object even when empty.
+nlohmann::json ListTagsReplyToAwsJson(const protocol::ListTagsForResourceReply& r);
 // Every NodeView field under its own name (enums by name).
 nlohmann::json NodeViewToJson(const protocol::NodeView& n);
 // Every NodeControlRequest field under its own name: nodeId, action

@@ -282,5 +282,24 @@ TEST(PreemptionVerbs, QueueAndSubmitPreemptionRetries) {
   EXPECT_EQ(fake.submit().jobName, "a");  // none of the bad ones was sent
 }
 
+// The aws CLI's JSON list forms reach the verbs whole: CLI11 would split a
+// value like '[{...}, {...}]' at its commas.
+TEST(JsonListFlags, ComputeEnvironmentOrderAndDependsOnTakeJsonLists) {
+  Recorder fake;
+  const std::string e = fake.endpoint();
+  RunResult r = RunGantry({"create-job-queue", "--endpoint", e, "--job-queue-name", "q", "--priority", "1",
+                           "--compute-environment-order",
+                           R"([{"order": 1, "computeEnvironment": "a"}, {"order": 2, "computeEnvironment": "b"}])"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto& order = fake.create_queue().jobQueue.computeEnvironmentOrder;
+  ASSERT_EQ(order.size(), 2u);
+  EXPECT_EQ(order[1].computeEnvironment, "b");
+  r = RunGantry({"submit-job", "--endpoint", e, "--job-name", "j", "--job-queue", "q", "--depends-on",
+                 R"([{"jobId": "x"}, {"jobId": "y"}])"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(fake.submit().dependsOn.size(), 2u);
+  EXPECT_EQ(fake.submit().dependsOn[1].jobId, "y");
+}
+
 }  // namespace
 }  // namespace gantry::client

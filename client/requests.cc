@@ -12,6 +12,8 @@
 
 #include "client/job_definition_json.h"
 #include "client/job_model_flags.h"
+#include "client/job_model_json.h"
+#include "client/tag_requests.h"
 
 namespace gantry::client {
 namespace {
@@ -158,6 +160,12 @@ Status CheckRaftAddress(std::string_view address) {
 
 }  // namespace
 
+Result<std::optional<protocol::Tags>> OptionalTags(const std::vector<std::string>& items) {
+  GANTRY_ASSIGN_OR_RETURN(protocol::Tags tags, ParseTagsFlags(items));
+  if (tags.empty()) return std::optional<protocol::Tags>();
+  return std::optional<protocol::Tags>(std::move(tags));
+}
+
 Result<std::map<std::string, std::string>> ParseKeyValues(const std::vector<std::string>& items,
                                                           std::string_view flag) {
   std::map<std::string, std::string> out;
@@ -228,6 +236,7 @@ Result<protocol::CreateComputeEnvironmentRequest> BuildCreateComputeEnvironment(
   if (flags.desired_vcpus) ce.desiredvCpus = *flags.desired_vcpus;
   GANTRY_ASSIGN_OR_RETURN(ce.selector, ParseKeyValues(flags.selector, "--selector"));
   if (flags.preemptible) ce.preemptible = true;
+  GANTRY_ASSIGN_OR_RETURN(ce.tags, OptionalTags(flags.tags));
   GANTRY_RETURN_IF_ERROR(ce.Validate());
   return req;
 }
@@ -267,6 +276,7 @@ Result<protocol::CreateJobQueueRequest> BuildCreateJobQueue(const JobQueueFlags&
     GANTRY_ASSIGN_OR_RETURN(q.preemptionRetries,
                             ParsePreemptionRetriesFlag(flags.preemption_retries, "--preemption-retries"));
   }
+  GANTRY_ASSIGN_OR_RETURN(q.tags, OptionalTags(flags.tags));
   GANTRY_RETURN_IF_ERROR(q.Validate());
   return req;
 }
@@ -279,6 +289,10 @@ Result<protocol::RegisterJobDefinitionRequest> BuildRegisterJobDefinition(
     GANTRY_ASSIGN_OR_RETURN(json input, ParseJsonText(flags.cli_input_json, "--cli-input-json"));
     Status s = ApplyRegisterJobDefinitionJson(input, def);
     if (!s.ok()) return s.WithContext("--cli-input-json");
+    if (input.is_object() && input.contains("tags")) {
+      GANTRY_ASSIGN_OR_RETURN(def.tags, ReadParameters(input["tags"], "--cli-input-json.tags"));
+      GANTRY_RETURN_IF_ERROR(protocol::ValidateTags(*def.tags).WithContext("--cli-input-json.tags"));
+    }
   }
   if (!flags.container_properties.empty()) {
     GANTRY_ASSIGN_OR_RETURN(json props, ParseJsonText(flags.container_properties, "--container-properties"));
@@ -305,6 +319,12 @@ Result<protocol::RegisterJobDefinitionRequest> BuildRegisterJobDefinition(
     GANTRY_ASSIGN_OR_RETURN(def.timeout, ParseTimeoutFlag(flags.timeout, "--timeout"));
   }
   if (flags.scheduling_priority) def.schedulingPriority = flags.scheduling_priority;
+  GANTRY_ASSIGN_OR_RETURN(std::optional<protocol::Tags> tags, OptionalTags(flags.tags));
+  if (tags) {
+    if (!def.tags) def.tags.emplace();
+    for (auto& [k, v] : *tags) def.tags->insert_or_assign(k, std::move(v));
+    GANTRY_RETURN_IF_ERROR(protocol::ValidateTags(*def.tags).WithContext("--tags"));
+  }
   GANTRY_RETURN_IF_ERROR(def.Validate());
   return req;
 }
@@ -367,6 +387,7 @@ Result<protocol::SubmitJobRequest> BuildSubmitJob(const SubmitJobFlags& flags, s
   req.diskMib = flags.disk_mib;
   req.clientToken = std::move(client_token);
   GANTRY_RETURN_IF_ERROR(ApplyJobModelFlags(flags, req));
+  GANTRY_ASSIGN_OR_RETURN(req.tags, OptionalTags(flags.tags));
   GANTRY_RETURN_IF_ERROR(req.Validate());
   return req;
 }

@@ -49,6 +49,10 @@ Result<E> ParseEnumFlag(std::string_view flag, std::string_view value) {
                                  std::string(value.substr(0, 32)) + "\"");
 }
 
+// --tags of a create verb or submit-job (ParseTagsFlags): absent when no
+// tag is given, so the record says "none" as AWS does.
+Result<std::optional<protocol::Tags>> OptionalTags(const std::vector<std::string>& items);
+
 // A random 32-hex-digit token for SubmitJob's clientToken.
 std::string NewClientToken();
 
@@ -64,6 +68,7 @@ struct ComputeEnvironmentFlags {
   std::string provisioning_model = "ON_DEMAND";  // also EC2 (AWS's name)
   std::vector<std::string> selector;  // k=v
   bool preemptible = false;           // --preemptible: sets preemptible=true
+  std::vector<std::string> tags;      // --tags, as tag_requests.h reads them
 };
 Result<protocol::CreateComputeEnvironmentRequest> BuildCreateComputeEnvironment(
     const ComputeEnvironmentFlags& flags);
@@ -77,6 +82,7 @@ struct JobQueueFlags {
   std::string scheduling_policy_arn;                   // empty: none (a FIFO queue)
   std::string job_state_time_limit_actions;            // JSON text; empty: none
   std::string preemption_retries;                      // as typed; empty: absent
+  std::vector<std::string> tags;                       // --tags
 };
 Result<protocol::CreateJobQueueRequest> BuildCreateJobQueue(const JobQueueFlags& flags);
 
@@ -96,6 +102,7 @@ struct JobDefinitionFlags {
   std::string retry_strategy;           // JSON or attempts=N; empty: absent
   std::string timeout;                  // JSON or attemptDurationSeconds=N; empty: absent
   std::optional<uint32_t> scheduling_priority;
+  std::vector<std::string> tags;  // --tags, merged over --cli-input-json's "tags"
 };
 Result<protocol::RegisterJobDefinitionRequest> BuildRegisterJobDefinition(
     const JobDefinitionFlags& flags);
@@ -122,6 +129,7 @@ struct SubmitJobFlags {
   std::string share_identifier;
   std::optional<uint32_t> scheduling_priority_override;
   std::string preemption_retries;  // as typed, 0-100; empty: the queue's
+  std::vector<std::string> tags;   // --tags
 };
 // `client_token` goes into the request as is (NewClientToken() in the verb).
 Result<protocol::SubmitJobRequest> BuildSubmitJob(const SubmitJobFlags& flags,

@@ -127,6 +127,12 @@ std::string FormatRaftPeerTable(const std::vector<protocol::RaftPeerInfo>& peers
   return FormatTable({"ID", "ADDRESS", "ROLE", "LEADER"}, rows);
 }
 
+std::string FormatTagTable(const protocol::Tags& tags) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [key, value] : tags) rows.push_back({OneLine(key), OneLine(value)});
+  return FormatTable({"KEY", "VALUE"}, rows);
+}
+
 std::string FormatSchedulingPolicyTable(const std::vector<protocol::SchedulingPolicy>& policies) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& p : policies) {

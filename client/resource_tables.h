@@ -37,6 +37,10 @@ std::string FormatRaftPeerTable(const std::vector<protocol::RaftPeerInfo>& peers
 // NAME, SHARE DECAY ("3600s"), RESERVATION ("10%"), SHARES ("team*=0.5 b=1").
 std::string FormatSchedulingPolicyTable(const std::vector<protocol::SchedulingPolicy>& policies);
 
+// KEY, VALUE: list-tags-for-resource's table, by key (only the header when
+// there are none).
+std::string FormatTagTable(const protocol::Tags& tags);
+
 // "k=v,k2=v2", or "-" when empty.
 std::string FormatLabels(const protocol::Labels& labels);
 

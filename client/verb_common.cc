@@ -39,6 +39,14 @@ Result<RpcOptions> MakeRpcOptions(const CommonFlags& flags, const char* env) {
   return options;
 }
 
+CLI::Option* AddListFlag(CLI::App& verb, const std::string& name, std::vector<std::string>& target,
+                         const std::string& description) {
+  // A finite maximum without allow_extra_args: up to that many values per
+  // use, and no "[...]" splitting (CLI11 does that only for extra args).
+  constexpr int kMaxValuesPerUse = 1000;
+  return verb.add_option(name, target, description)->expected(1, kMaxValuesPerUse)->allow_extra_args(false);
+}
+
 void PrintError(std::string_view message) {
   std::cout.flush();
   std::cerr << "gantry: " << message << std::endl;

@@ -45,6 +45,13 @@ CLI::Option* AddOptionalFlag(CLI::App& verb, const std::string& name, std::optio
   return verb.add_option_function<T>(name, [&target](const T& v) { target = v; }, description);
 }
 
+// Adds a repeatable flag that takes one or more values each time
+// (`--tags a=1 b=2 --tags c=3`), every value kept as typed: CLI11 would
+// split a value like '["a","b"]' at its commas, so a JSON list reaches the
+// verb's parser whole only with this.
+CLI::Option* AddListFlag(CLI::App& verb, const std::string& name, std::vector<std::string>& target,
+                         const std::string& description);
+
 // Prints "gantry: <message>" on stderr.
 void PrintError(std::string_view message);
 // PrintError, then throws CLI::RuntimeError(exit_code).

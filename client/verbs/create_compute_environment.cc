@@ -31,6 +31,7 @@ void AddCreateComputeEnvironmentVerb(CLI::App& app) {
                    "Node labels a node must all carry to belong here, KEY=VALUE ... (default: every node)");
   verb->add_flag("--preemptible", f->ce.preemptible,
                  "Jobs running here may be stopped and requeued for RUNNABLE jobs of higher-priority queues");
+  AddListFlag(*verb, "--tags", f->ce.tags, kTagsHelp);
   AddCommonFlags(*verb, f->common);
   verb->callback([f] {
     RunVerb([&] {

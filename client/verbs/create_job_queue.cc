@@ -21,7 +21,7 @@ void AddCreateJobQueueVerb(CLI::App& app) {
   AddOptionalFlag(*verb, "--priority", f->queue.priority, "Priority; higher-priority queues run first")
       ->required();
   verb->add_option("--state", f->queue.state, "ENABLED or DISABLED")->capture_default_str();
-  verb->add_option("--compute-environment-order", f->queue.compute_environment_order,
+  AddListFlag(*verb, "--compute-environment-order", f->queue.compute_environment_order,
                    "order=1,computeEnvironment=NAME ... (AWS form; or its JSON list)");
   verb->add_option("--compute-environments", f->queue.compute_environments,
                    "NAME1,NAME2,...: compute environments in order (short form)");
@@ -33,6 +33,7 @@ void AddCreateJobQueueVerb(CLI::App& app) {
                    "Interruptions (reclaim, preemption, drain) a job survives unless submitted with its own, "
                    "0-100 (default " + std::to_string(protocol::kDefaultPreemptionRetries) + ")")
       ->type_name("N");
+  AddListFlag(*verb, "--tags", f->queue.tags, kTagsHelp);
   AddCommonFlags(*verb, f->common);
   verb->callback([f] {
     RunVerb([&] {

@@ -28,7 +28,7 @@ void AddListJobsVerb(CLI::App& app) {
                   "At most this many jobs (1-" + std::to_string(protocol::kDefaultListJobsResults) +
                       ", default " + std::to_string(protocol::kDefaultListJobsResults) + ")");
   verb->add_option("--next-token", f->list.next_token, "Continue from an earlier call's nextToken");
-  verb->add_option("--filters", f->list.filters,
+  AddListFlag(*verb, "--filters", f->list.filters,
                    "name=JOB_NAME|JOB_DEFINITION|BEFORE_CREATED_AT|AFTER_CREATED_AT|SHARE_IDENTIFIER,values=V "
                    "(one filter; JOB_NAME takes a trailing *)");
   AddCommonFlags(*verb, f->common);

@@ -31,13 +31,14 @@ void AddRegisterJobDefinitionVerb(CLI::App& app) {
   AddOptionalFlag(*verb, "--memory", f->def.memory_mib, "Memory per job in MiB (default 128)");
   AddOptionalFlag(*verb, "--disk", f->def.disk_mib, "Scratch disk per job in MiB (default 0)");
   verb->add_option("--env", f->def.env, "Environment variables, KEY=VALUE ...");
-  verb->add_option("--parameters", f->def.parameters,
+  AddListFlag(*verb, "--parameters", f->def.parameters,
                    "Defaults for Ref::NAME in the command: NAME=VALUE, NAME=V,NAME2=V2 or JSON ...");
   verb->add_option("--retry-strategy", f->def.retry_strategy,
                    "JSON {attempts, evaluateOnExit: [...]}, attempts=N, or file://FILE");
   verb->add_option("--timeout", f->def.timeout, "JSON {\"attemptDurationSeconds\": N} or attemptDurationSeconds=N");
   AddOptionalFlag(*verb, "--scheduling-priority", f->def.scheduling_priority,
                   "0-9999: higher runs first within a fair-share queue");
+  AddListFlag(*verb, "--tags", f->def.tags, std::string(kTagsHelp) + ", over --cli-input-json's tags");
   // Everything from the first positional on is the command, so its own
   // flags (`-- sh -c ...`) are not taken for ours, even after a list flag
   // such as --env (which CLI11 ends at "--").

@@ -30,6 +30,7 @@ void AddCreateSchedulingPolicyVerb(CLI::App& app) {
   verb->group(kSetupGroup);
   verb->add_option("--name", f->policy.name_or_arn, "Name (letters, digits, - and _)")->required();
   verb->add_option("--fairshare-policy", f->policy.fairshare_policy, kFairshareHelp);
+  AddListFlag(*verb, "--tags", f->policy.tags, kTagsHelp);
   AddCommonFlags(*verb, f->common);
   verb->callback([f] {
     RunVerb([&] {

@@ -26,7 +26,7 @@ void AddSubmitJobVerb(CLI::App& app) {
   AddOptionalFlag(*verb, "--memory", f->job.memory_mib, "Memory in MiB (default: the definition's)");
   AddOptionalFlag(*verb, "--disk", f->job.disk_mib, "Scratch disk in MiB (default: the definition's)");
   verb->add_option("--env", f->job.env, "Environment variables over the definition's, KEY=VALUE ...");
-  verb->add_option("--parameters", f->job.parameters,
+  AddListFlag(*verb, "--parameters", f->job.parameters,
                    "Ref::NAME values over the definition's: NAME=VALUE, NAME=V,NAME2=V2 or JSON ...");
   verb->add_option("--retry-strategy", f->job.retry_strategy,
                    "JSON {attempts, evaluateOnExit: [{onExitCode, onReason, onStatusReason, action}]}, "
@@ -38,7 +38,7 @@ void AddSubmitJobVerb(CLI::App& app) {
                   "Each attempt's time limit (short for --timeout)");
   verb->add_option("--array-properties", f->job.array_properties, "size=N: an array job of N children (2-10000)");
   AddOptionalFlag(*verb, "--array-size", f->job.array_size, "N children (short for --array-properties)");
-  verb->add_option("--depends-on", f->job.depends_on,
+  AddListFlag(*verb, "--depends-on", f->job.depends_on,
                    "jobId=ID[,type=N_TO_N|SEQUENTIAL] or type=SEQUENTIAL (an array's children in order) ...");
   verb->add_option("--share-identifier", f->job.share_identifier, "Fair-share identifier (fair-share queues)");
   AddOptionalFlag(*verb, "--scheduling-priority-override", f->job.scheduling_priority_override,
@@ -47,6 +47,7 @@ void AddSubmitJobVerb(CLI::App& app) {
                    "Interruptions (reclaim, preemption, drain) the job survives, each requeued without spending "
                    "a retry attempt, 0-100 (default: the queue's)")
       ->type_name("N");
+  AddListFlag(*verb, "--tags", f->job.tags, kTagsHelp);
   // Everything from the first positional on is the command, so its own
   // flags (`-- sh -c ...`) are not taken for ours, even after a list flag
   // such as --env (which CLI11 ends at "--").

@@ -21,7 +21,7 @@ void AddUpdateJobQueueVerb(CLI::App& app) {
   verb->add_option("--job-queue", f->queue.queue, "Queue name (or ARN)")->required();
   verb->add_option("--state", f->queue.state, "ENABLED or DISABLED (a DISABLED queue takes no new jobs)");
   AddOptionalFlag(*verb, "--priority", f->queue.priority, "Priority; higher-priority queues run first");
-  verb->add_option("--compute-environment-order", f->queue.compute_environment_order,
+  AddListFlag(*verb, "--compute-environment-order", f->queue.compute_environment_order,
                    "order=1,computeEnvironment=NAME ... (AWS form; or its JSON list)");
   verb->add_option("--compute-environments", f->queue.compute_environments,
                    "NAME1,NAME2,...: compute environments in order (short form)");

@@ -33,6 +33,10 @@ void AddCreateSchedulingPolicyVerb(CLI::App& app);
 void AddUpdateSchedulingPolicyVerb(CLI::App& app);
 void AddDeleteSchedulingPolicyVerb(CLI::App& app);
 void AddDescribeSchedulingPoliciesVerb(CLI::App& app);
+// tags.cc
+void AddTagResourceVerb(CLI::App& app);
+void AddUntagResourceVerb(CLI::App& app);
+void AddListTagsForResourceVerb(CLI::App& app);
 // `gantry node` and its verbs: cordon, uncordon, drain, reclaim (node.cc).
 void AddNodeVerbs(CLI::App& app);
 // `raft` and its verbs (operator_raft.cc), under `gantry operator`.
@@ -43,5 +47,9 @@ inline constexpr const char* kSetupGroup = "Set-up";
 inline constexpr const char* kJobsGroup = "Jobs";
 inline constexpr const char* kInspectGroup = "Inspection";
 inline constexpr const char* kOperatorGroup = "Operator";
+
+// The help of --tags on every verb that takes it (tag_requests.h).
+inline constexpr const char* kTagsHelp =
+    "Tags, KEY=VALUE, K=V,K2=V2 or JSON {\"k\": \"v\"} (repeatable; AWS's limits: 50, aws: keys reserved)";
 
 }  // namespace gantry::client

@@ -29,9 +29,9 @@
 #include <utility>
 #include <vector>
 
-#include "coordinator/http/arn.h"
 #include "coordinator/http/backend.h"
 #include "coordinator/http/rate_limiter.h"
+#include "protocol/arn.h"
 
 namespace gantry::coordinator::http {
 
@@ -62,7 +62,7 @@ struct AuthOutcome {
 using Authenticator = std::function<AuthOutcome(const ApiRequest& req, int64_t now_ms)>;
 
 struct ApiOptions {
-  ArnScheme arns;
+  protocol::ArnScheme arns;
   Authenticator authenticate;  // empty: no auth (`gantry dev`)
   double rate_per_second = 0;  // per caller; 0: unlimited
   double rate_burst = 100;

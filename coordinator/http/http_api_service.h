@@ -12,7 +12,7 @@
 
 #include "common/logging.h"
 #include "coordinator/http/access_keys.h"
-#include "coordinator/http/arn.h"
+#include "protocol/arn.h"
 #include "coordinator/http/aws_api.h"
 #include "coordinator/http/http_server.h"
 #include "coordinator/http/rpc_backend.h"
@@ -21,7 +21,7 @@ namespace gantry::coordinator::http {
 
 struct HttpApiConfig {
   HttpServerOptions server;
-  ArnScheme arns;
+  protocol::ArnScheme arns;
   // Access keys (name, id, secret); SigV4 is checked against them. Empty
   // path with no_auth: every request is admitted anonymously (`gantry dev`).
   std::string keys_path;

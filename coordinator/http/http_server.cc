@@ -1,6 +1,7 @@
 #include "coordinator/http/http_server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <charconv>
 #include <chrono>
@@ -57,15 +58,38 @@ Result<HostPort> ParseHostPort(std::string_view flag, std::string_view listen) {
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options, AwsApi* api, Logger log) {
   GANTRY_ASSIGN_OR_RETURN(HostPort hp, ParseHostPort("--http-listen", options.listen));
   std::unique_ptr<HttpServer> self(new HttpServer());
-  self->server_ = std::make_unique<httplib::Server>();
+  if (options.tls_cert.empty() != options.tls_key.empty()) {
+    return Status::InvalidArgument("--http-tls-cert and --http-tls-key go together");
+  }
+  if (options.tls_cert.empty()) {
+    self->server_ = std::make_unique<httplib::Server>();
+  } else {
+    auto tls = std::make_unique<httplib::SSLServer>(options.tls_cert.c_str(), options.tls_key.c_str());
+    if (!tls->is_valid()) {
+      return Status::InvalidArgument("--http-tls-cert/--http-tls-key: cannot load the certificate " +
+                                     options.tls_cert + " with the key " + options.tls_key +
+                                     " (PEM files, the key matching the certificate)");
+    }
+    self->server_ = std::move(tls);
+  }
   httplib::Server& svr = *self->server_;
   const int threads = options.threads;
   svr.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   svr.set_keep_alive_max_count(100'000);
   svr.set_keep_alive_timeout(options.keep_alive_seconds);
-  svr.set_read_timeout(30, 0);
+  // A request arrives whole from every SDK; a client that trickles one in
+  // holds a worker thread, so it gets little time.
+  svr.set_read_timeout(10, 0);
   svr.set_write_timeout(30, 0);
   svr.set_tcp_nodelay(true);
+  // cpp-httplib's default also sets SO_REUSEPORT, with which a second
+  // process binds the same port without an error and the kernel splits the
+  // connections between the two. SO_REUSEADDR alone: a restart rebinds at
+  // once, and a port in use is an error.
+  svr.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   svr.set_payload_max_length(options.max_body_bytes);
   httplib::Server::Handler handler = [api, log](const httplib::Request& req, httplib::Response& res) {
     Serve(api, log, req, res);
@@ -114,7 +138,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& o
   // cpp-httplib's stop() does nothing until listen_after_bind() runs, so a
   // Stop() right after Start() would hang; this version has no ready signal.
   while (!svr.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  log->info("serving the AWS Batch API url=http://{}:{}", hp.host, self->port_);
+  log->info("serving the AWS Batch API url={}://{}:{}", options.tls_cert.empty() ? "http" : "https", hp.host,
+            self->port_);
   return self;
 }
 

@@ -29,6 +29,12 @@ struct HttpServerOptions {
   int threads = 32;
   int keep_alive_seconds = 5;
   size_t max_body_bytes = 4 << 20;  // SubmitJob's largest legal body is well under 1 MiB
+  // PEM files: both set, the server speaks HTTPS only (OpenSSL, through
+  // cpp-httplib); both empty, plain HTTP. SigV4 protects a request from
+  // being changed, not from being read: job commands and environments are
+  // in the clear without TLS.
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 // "127.0.0.1:7480" -> host and port; kInvalidArgument naming `flag` otherwise.
@@ -41,7 +47,8 @@ Result<HostPort> ParseHostPort(std::string_view flag, std::string_view listen);
 class HttpServer {
  public:
   // Binds and starts serving on a thread of its own. kUnavailable if the
-  // address cannot be bound. `api` outlives the server.
+  // address cannot be bound, kInvalidArgument if the TLS files cannot be
+  // loaded. `api` outlives the server.
   static Result<std::unique_ptr<HttpServer>> Start(const HttpServerOptions& options, AwsApi* api, Logger log);
   ~HttpServer();  // Stop()
   HttpServer(const HttpServer&) = delete;

@@ -24,15 +24,15 @@
 #include <string_view>
 #include <vector>
 
-#include "coordinator/http/arn.h"
 #include "coordinator/http/backend.h"
 #include "gantry/status.h"
+#include "protocol/arn.h"
 
 namespace gantry::coordinator::http {
 
 struct OperationContext {
   Backend* backend = nullptr;
-  ArnScheme arns;
+  protocol::ArnScheme arns;
   // The name of the access key that signed the request (recorded on
   // submitted jobs as submittedBy); absent when auth is off.
   std::optional<std::string> caller;

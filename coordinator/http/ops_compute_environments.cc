@@ -49,13 +49,13 @@ Status ReadUnmanagedvCpus(const Members& body, protocol::ComputeEnvironment& ce)
   return body.Get("unmanagedvCpus", ce.maxvCpus);
 }
 
-json NameAndArn(const ArnScheme& arns, const std::string& name) {
+json NameAndArn(const protocol::ArnScheme& arns, const std::string& name) {
   return {{"computeEnvironmentName", name}, {"computeEnvironmentArn", arns.ComputeEnvironmentArn(name)}};
 }
 
 }  // namespace
 
-json ComputeEnvironmentJson(const ArnScheme& arns, const protocol::ComputeEnvironmentView& view) {
+json ComputeEnvironmentJson(const protocol::ArnScheme& arns, const protocol::ComputeEnvironmentView& view) {
   const protocol::ComputeEnvironment& ce = view.computeEnvironment;
   json j = client::ComputeEnvironmentToAwsJson(view);
   j["computeEnvironmentArn"] = arns.ComputeEnvironmentArn(ce.computeEnvironmentName);

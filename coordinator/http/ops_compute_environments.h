@@ -29,6 +29,6 @@ Result<nlohmann::json> DescribeComputeEnvironments(const nlohmann::json& body, O
 // ComputeEnvironmentDetail: client::ComputeEnvironmentToAwsJson with the
 // ARN, status VALID, computeResources.tags (the selector), unmanagedvCpus
 // for UNMANAGED and tags.
-nlohmann::json ComputeEnvironmentJson(const ArnScheme& arns, const protocol::ComputeEnvironmentView& view);
+nlohmann::json ComputeEnvironmentJson(const protocol::ArnScheme& arns, const protocol::ComputeEnvironmentView& view);
 
 }  // namespace gantry::coordinator::http::ops

@@ -52,7 +52,7 @@ std::string JobDefinitionKey(const protocol::JobDefinition& def) {
   return def.jobDefinitionName + " " + revision;
 }
 
-json JobDefinitionJson(const ArnScheme& arns, const protocol::JobDefinition& def) {
+json JobDefinitionJson(const protocol::ArnScheme& arns, const protocol::JobDefinition& def) {
   json j = client::JobDefinitionToAwsJson(def);
   j["jobDefinitionArn"] = arns.JobDefinitionArn(def.jobDefinitionName, def.revision);
   SetTags(j, def.tags);

@@ -24,7 +24,7 @@ Result<nlohmann::json> DeregisterJobDefinition(const nlohmann::json& body, Opera
 Result<nlohmann::json> DescribeJobDefinitions(const nlohmann::json& body, OperationContext& ctx);
 
 // client::JobDefinitionToAwsJson with the ARN and tags.
-nlohmann::json JobDefinitionJson(const ArnScheme& arns, const protocol::JobDefinition& def);
+nlohmann::json JobDefinitionJson(const protocol::ArnScheme& arns, const protocol::JobDefinition& def);
 
 // The paging key: the name, a space (below every name character) and the
 // revision as ten digits, so keys order by name, then revision.

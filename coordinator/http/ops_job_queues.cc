@@ -36,13 +36,13 @@ Status ReadQueueSettings(const Members& body, Queue& q) {
   return body.Read("jobStateTimeLimitActions", client::ReadJobStateTimeLimitActions, q.jobStateTimeLimitActions);
 }
 
-json NameAndArn(const ArnScheme& arns, const std::string& name) {
+json NameAndArn(const protocol::ArnScheme& arns, const std::string& name) {
   return {{"jobQueueName", name}, {"jobQueueArn", arns.JobQueueArn(name)}};
 }
 
 }  // namespace
 
-json JobQueueJson(const ArnScheme& arns, const protocol::JobQueue& queue) {
+json JobQueueJson(const protocol::ArnScheme& arns, const protocol::JobQueue& queue) {
   json j = client::JobQueueToAwsJson(queue);
   j["jobQueueArn"] = arns.JobQueueArn(queue.jobQueueName);
   json order = json::array();

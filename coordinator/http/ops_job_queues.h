@@ -25,6 +25,6 @@ Result<nlohmann::json> DescribeJobQueues(const nlohmann::json& body, OperationCo
 
 // JobQueueDetail: client::JobQueueToAwsJson with the queue, its compute
 // environments and its scheduling policy as ARNs, status VALID and tags.
-nlohmann::json JobQueueJson(const ArnScheme& arns, const protocol::JobQueue& queue);
+nlohmann::json JobQueueJson(const protocol::ArnScheme& arns, const protocol::JobQueue& queue);
 
 }  // namespace gantry::coordinator::http::ops

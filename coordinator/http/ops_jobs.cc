@@ -12,7 +12,7 @@ using protocol::ResourceKind;
 
 // AWS names a job's queue and definition by ARN where gantry's record holds
 // the queue's name and "name:revision".
-void PutJobArns(const ArnScheme& arns, const protocol::Job& job, json& j) {
+void PutJobArns(const protocol::ArnScheme& arns, const protocol::Job& job, json& j) {
   j["jobArn"] = arns.JobArn(job.jobId);
   j["jobQueue"] = arns.JobQueueArn(job.jobQueue);
   j["jobDefinition"] = arns.Arn(ResourceKind::kJobDefinition, job.jobDefinition);
@@ -28,7 +28,7 @@ Status ReadFilters(const Members& body, std::vector<protocol::KeyValuesPair>& ou
     if (pair.name == "JOB_DEFINITION") {
       for (std::string& v : pair.values) {
         if (v.rfind("arn:", 0) != 0) continue;
-        GANTRY_ASSIGN_OR_RETURN(v, ResourceName("filters.values", v, ResourceKind::kJobDefinition));
+        GANTRY_ASSIGN_OR_RETURN(v, protocol::ResourceName("filters.values", v, ResourceKind::kJobDefinition));
       }
     }
     out.push_back(std::move(pair));
@@ -64,7 +64,7 @@ Result<json> StopJob(const json& body, OperationContext& ctx) {
 
 }  // namespace
 
-json JobDetailJson(const ArnScheme& arns, const protocol::Job& job) {
+json JobDetailJson(const protocol::ArnScheme& arns, const protocol::Job& job) {
   json j = client::JobToAwsJson(job);
   PutJobArns(arns, job, j);
   SetTags(j, job.tags);
@@ -72,7 +72,7 @@ json JobDetailJson(const ArnScheme& arns, const protocol::Job& job) {
   return j;
 }
 
-json JobSummaryJson(const ArnScheme& arns, const protocol::Job& job) {
+json JobSummaryJson(const protocol::ArnScheme& arns, const protocol::Job& job) {
   json j = client::JobSummaryToAwsJson(job);
   PutJobArns(arns, job, j);
   return j;

@@ -36,8 +36,8 @@ Result<nlohmann::json> TerminateJob(const nlohmann::json& body, OperationContext
 
 // A job as DescribeJobs' JobDetail: client::JobToAwsJson with jobArn, the
 // queue and definition as ARNs, tags and submittedBy.
-nlohmann::json JobDetailJson(const ArnScheme& arns, const protocol::Job& job);
+nlohmann::json JobDetailJson(const protocol::ArnScheme& arns, const protocol::Job& job);
 // A job as ListJobs' JobSummary, with the same ARNs.
-nlohmann::json JobSummaryJson(const ArnScheme& arns, const protocol::Job& job);
+nlohmann::json JobSummaryJson(const protocol::ArnScheme& arns, const protocol::Job& job);
 
 }  // namespace gantry::coordinator::http::ops

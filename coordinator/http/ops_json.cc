@@ -67,7 +67,8 @@ Status Members::GetNames(std::string_view name, protocol::ResourceKind kind, std
   GANTRY_RETURN_IF_ERROR(Get(name, texts));
   out.clear();
   for (size_t i = 0; i < texts.size(); ++i) {
-    GANTRY_ASSIGN_OR_RETURN(std::string n, ResourceName(Path(name) + "[" + std::to_string(i) + "]", texts[i], kind));
+    GANTRY_ASSIGN_OR_RETURN(std::string n,
+                            protocol::ResourceName(Path(name) + "[" + std::to_string(i) + "]", texts[i], kind));
     out.push_back(std::move(n));
   }
   return Status::Ok();

@@ -17,8 +17,8 @@
 
 #include "client/job_model_json.h"
 #include "client/requests.h"
-#include "coordinator/http/arn.h"
 #include "gantry/status.h"
+#include "protocol/arn.h"
 #include "protocol/types.h"
 
 namespace gantry::coordinator::http::ops {
@@ -101,7 +101,7 @@ class Members {
     const nlohmann::json* v = Find(name);
     if (v == nullptr) return Status::Ok();
     GANTRY_ASSIGN_OR_RETURN(std::string text, ReadString(*v, Path(name)));
-    GANTRY_ASSIGN_OR_RETURN(out, ResourceName(Path(name), text, kind));
+    GANTRY_ASSIGN_OR_RETURN(out, protocol::ResourceName(Path(name), text, kind));
     return Status::Ok();
   }
   Status RequireName(std::string_view name, protocol::ResourceKind kind, std::string& out) const;

@@ -14,7 +14,7 @@
 
 namespace gantry::coordinator::http {
 
-inline ArnScheme TestArnsForTesting() { return ArnScheme{"aws", "us-west-2", "123456789012"}; }
+inline protocol::ArnScheme TestArnsForTesting() { return protocol::ArnScheme{"aws", "us-west-2", "123456789012"}; }
 
 // "arn:aws:batch:us-west-2:123456789012:" + `rest`.
 inline std::string TestArn(std::string_view rest) {

@@ -253,6 +253,9 @@ void AddHttpFlags(CLI::App& cmd, CoordinatorFlags& flags) {
          "--http-max-clock-skew-seconds", [&h](int64_t s) { h.max_clock_skew = std::chrono::seconds(s); },
          "How far a signed request's X-Amz-Date may be from this replica's clock (default 300)")
       ->check(CLI::Range(int64_t{1}, int64_t{86400}));
+  cmd.add_option("--http-tls-cert", h.server.tls_cert,
+                 "PEM certificate (chain) for HTTPS; with --http-tls-key the API speaks HTTPS only");
+  cmd.add_option("--http-tls-key", h.server.tls_key, "PEM private key of --http-tls-cert");
   cmd.add_option("--http-threads", h.server.threads, "HTTP worker threads (one per open connection)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));

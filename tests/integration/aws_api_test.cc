@@ -153,6 +153,56 @@ TEST(AwsApi, TheOtherPythonStackOnPathWorksToo) {
   RunStack(python, aws);
 }
 
+// HTTPS: boto3 and the aws CLI trust the replica's certificate through
+// their own options (verify=, --ca-bundle), sign as usual, and reach it.
+TEST(AwsApi, HttpsWithACertificateTheClientsTrust) {
+  char tmpl[] = "/tmp/gantry-aws-tls-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const fs::path dir = tmpl;
+  const fs::path keys = dir / "keys.txt", cert = dir / "cert.pem", key = dir / "key.pem";
+  std::ofstream(keys) << kKeys;
+  ASSERT_EQ(::chmod(keys.c_str(), 0600), 0);
+  const std::string make_cert = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+                                "-addext subjectAltName=IP:127.0.0.1 -keyout " + key.string() + " -out " +
+                                cert.string() + " > /dev/null 2>&1";
+  ASSERT_EQ(std::system(make_cert.c_str()), 0) << "needs the openssl tool (deploy/install-deps)";
+  HarnessOptions options;
+  options.replicas = 1;
+  options.agents = 1;
+  options.http = true;
+  options.http_args = {"--http-keys", keys.string(), "--http-tls-cert", cert.string(), "--http-tls-key",
+                       key.string(), "--region", "fleet-1"};
+  ClusterHarness cluster(GANTRY_BINARY, options);
+  ASSERT_TRUE(cluster.Start().ok());
+  ASSERT_TRUE(cluster.CreateDefaults().ok());
+  std::string url = cluster.HttpUrl(0);
+  url.replace(0, 4, "https");
+  std::vector<std::string> env = ScriptEnv(cluster, 0, "/usr/bin/aws", dir);
+
+  const std::string script =
+      "import boto3, sys\n"
+      "b = boto3.client('batch', endpoint_url=sys.argv[1], verify=sys.argv[2])\n"
+      "r = b.submit_job(jobName='over-tls', jobQueue='q', jobDefinition='d')\n"
+      "assert b.describe_jobs(jobs=[r['jobId']])['jobs'][0]['jobName'] == 'over-tls'\n"
+      "print('ok', r['jobId'])\n";
+  ScriptResult boto3 = RunProgram({"/usr/bin/python3", "-c", script, url, cert.string()}, env, dir / "boto3.out");
+  EXPECT_EQ(boto3.exit_code, 0) << boto3.output;
+  EXPECT_EQ(boto3.output.rfind("ok ", 0), 0u) << boto3.output;
+
+  ScriptResult cli = RunProgram({"/usr/bin/aws", "batch", "describe-job-queues", "--endpoint-url", url,
+                                 "--ca-bundle", cert.string()},
+                                env, dir / "cli.out");
+  EXPECT_EQ(cli.exit_code, 0) << cli.output;
+  EXPECT_NE(cli.output.find("job-queue/q"), std::string::npos) << cli.output;
+
+  // Without trusting the certificate, the client refuses the server.
+  ScriptResult untrusted = RunProgram({"/usr/bin/aws", "batch", "describe-job-queues", "--endpoint-url", url}, env,
+                                      dir / "untrusted.out");
+  EXPECT_NE(untrusted.exit_code, 0) << untrusted.output;
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
 // boto3's retries across a failover: submissions through a follower's HTTP
 // API while the leader is killed -9 are all acknowledged, and each became
 // exactly one job. A retried SubmitJob (after a 503 or a timeout) carries

@@ -19,7 +19,7 @@
 #include "gantry/status.h"
 #include "protocol/messages.h"
 
-namespace gantry::coordinator::http {
+namespace gantry::protocol {
 
 struct ArnScheme {
   std::string partition = "aws";
@@ -28,7 +28,7 @@ struct ArnScheme {
 
   // "arn:aws:batch:local:000000000000:" followed by `kind/id`; `id` is taken
   // as is ("name:revision" for a job definition).
-  std::string Arn(protocol::ResourceKind kind, std::string_view id) const;
+  std::string Arn(ResourceKind kind, std::string_view id) const;
   std::string JobArn(std::string_view job_id) const;
   std::string JobQueueArn(std::string_view name) const;
   std::string ComputeEnvironmentArn(std::string_view name) const;
@@ -43,12 +43,13 @@ Status ValidateArnScheme(const ArnScheme& scheme);
 // An ARN of one of the kinds above into its kind and id ("name:revision"
 // for a job definition), of any partition, region and account. The id must
 // be valid for its kind (ResourceRef::Validate). kInvalidArgument
-// "resourceArn \"...\" is not a valid AWS Batch ARN ..." for anything else.
-Result<protocol::ResourceRef> ParseResourceArn(std::string_view arn);
+// "resourceArn \"...\" is not a valid AWS Batch ARN ..." for anything else;
+// `member` names the input in that message (the CLI: "--resource-arn").
+Result<ResourceRef> ParseResourceArn(std::string_view arn, std::string_view member = "resourceArn");
 
 // A member that takes a name or an ARN of `kind`: the name (or id) either
 // way. A name is returned as given (the coordinator checks it). An ARN of
 // another kind, or a malformed one, is kInvalidArgument naming `member`.
-Result<std::string> ResourceName(std::string_view member, std::string_view name_or_arn, protocol::ResourceKind kind);
+Result<std::string> ResourceName(std::string_view member, std::string_view name_or_arn, ResourceKind kind);
 
-}  // namespace gantry::coordinator::http
+}  // namespace gantry::protocol

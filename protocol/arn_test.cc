@@ -1,12 +1,9 @@
-#include "coordinator/http/arn.h"
+#include "protocol/arn.h"
 
 #include <gtest/gtest.h>
 
-namespace gantry::coordinator::http {
+namespace gantry::protocol {
 namespace {
-
-using protocol::ResourceKind;
-using protocol::ResourceRef;
 
 ArnScheme Scheme() { return ArnScheme{"aws", "us-west-2", "123456789012"}; }
 
@@ -88,6 +85,12 @@ TEST(ParseResourceArn, RefusesWhatIsNotABatchArn) {
   }
 }
 
+TEST(ParseResourceArn, NamesTheGivenMember) {
+  Result<ResourceRef> r = ParseResourceArn("arn:aws:batch:us-west-2:123456789012:queue/q", "--resource-arn");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message().rfind("--resource-arn \"arn:aws:batch:", 0), 0u) << r.status().message();
+}
+
 TEST(ResourceName, PassesNamesThrough) {
   Result<std::string> r = ResourceName("jobQueue", "q1", ResourceKind::kJobQueue);
   ASSERT_TRUE(r.ok());
@@ -122,4 +125,4 @@ TEST(ResourceName, NamesTheMemberOfAMalformedArn) {
 }
 
 }  // namespace
-}  // namespace gantry::coordinator::http
+}  // namespace gantry::protocol

@@ -1,12 +1,10 @@
-#include "coordinator/http/arn.h"
+#include "protocol/arn.h"
 
 #include <array>
 #include <optional>
 
-namespace gantry::coordinator::http {
+namespace gantry::protocol {
 namespace {
-
-using protocol::ResourceKind;
 
 constexpr std::string_view kArnPrefix = "arn:";
 
@@ -47,7 +45,7 @@ bool SplitArn(std::string_view arn, std::array<std::string_view, 6>& parts) {
   return true;
 }
 
-Result<protocol::ResourceRef> ParseArn(std::string_view member, std::string_view arn) {
+Result<ResourceRef> ParseArn(std::string_view member, std::string_view arn) {
   constexpr std::string_view kShape = "arn:<partition>:batch:<region>:<account>:<type>/<id>";
   std::array<std::string_view, 6> parts;
   if (!SplitArn(arn, parts) || parts[0] != "arn" || parts[1].empty() || parts[2] != "batch") {
@@ -56,12 +54,12 @@ Result<protocol::ResourceRef> ParseArn(std::string_view member, std::string_view
   std::string_view resource = parts[5];
   size_t slash = resource.find('/');
   std::optional<ResourceKind> kind;
-  if (slash != std::string_view::npos) kind = protocol::EnumFromName<ResourceKind>(resource.substr(0, slash));
+  if (slash != std::string_view::npos) kind = EnumFromName<ResourceKind>(resource.substr(0, slash));
   if (!kind) {
     return NotAnArn(member, arn,
                     "the type must be compute-environment, job-queue, job-definition, job or scheduling-policy");
   }
-  protocol::ResourceRef ref{*kind, std::string(resource.substr(slash + 1))};
+  ResourceRef ref{*kind, std::string(resource.substr(slash + 1))};
   if (Status s = ref.Validate(); !s.ok()) return NotAnArn(member, arn, s.message());
   return ref;
 }
@@ -69,7 +67,7 @@ Result<protocol::ResourceRef> ParseArn(std::string_view member, std::string_view
 }  // namespace
 
 std::string ArnScheme::Arn(ResourceKind kind, std::string_view id) const {
-  return "arn:" + partition + ":batch:" + region + ":" + account + ":" + protocol::EnumName(kind) + "/" +
+  return "arn:" + partition + ":batch:" + region + ":" + account + ":" + EnumName(kind) + "/" +
          std::string(id);
 }
 
@@ -98,16 +96,16 @@ Status ValidateArnScheme(const ArnScheme& scheme) {
   return Status::Ok();
 }
 
-Result<protocol::ResourceRef> ParseResourceArn(std::string_view arn) { return ParseArn("resourceArn", arn); }
+Result<ResourceRef> ParseResourceArn(std::string_view arn, std::string_view member) { return ParseArn(member, arn); }
 
 Result<std::string> ResourceName(std::string_view member, std::string_view name_or_arn, ResourceKind kind) {
   if (!IsArn(name_or_arn)) return std::string(name_or_arn);
-  GANTRY_ASSIGN_OR_RETURN(protocol::ResourceRef ref, ParseArn(member, name_or_arn));
+  GANTRY_ASSIGN_OR_RETURN(ResourceRef ref, ParseArn(member, name_or_arn));
   if (ref.kind != kind) {
     return Status::InvalidArgument(std::string(member) + " \"" + std::string(name_or_arn.substr(0, 200)) +
-                                   "\" is not a " + protocol::EnumName(kind) + " ARN");
+                                   "\" is not a " + EnumName(kind) + " ARN");
   }
   return std::move(ref.id);
 }
 
-}  // namespace gantry::coordinator::http
+}  // namespace gantry::protocol
