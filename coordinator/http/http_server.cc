@@ -137,7 +137,10 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& o
   self->thread_ = std::thread([&svr] { svr.listen_after_bind(); });
   // cpp-httplib's stop() does nothing until listen_after_bind() runs, so a
   // Stop() right after Start() would hang; this version has no ready signal.
-  while (!svr.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!svr.is_running() && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   log->info("serving the AWS Batch API url={}://{}:{}", options.tls_cert.empty() ? "http" : "https", hp.host,
             self->port_);
   return self;

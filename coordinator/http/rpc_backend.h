@@ -30,7 +30,7 @@ class RpcBackend final : public Backend {
 #undef GANTRY_HTTP_RPC_CALL_
 
  private:
-  RpcBackend(client::RpcOptions options) : options_(std::move(options)) {}
+  explicit RpcBackend(client::RpcOptions options) : options_(std::move(options)) {}
 
   template <class Req>
   BackendReply<Req> Send(const Req& req) {
