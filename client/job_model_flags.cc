@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "client/flag_text.h"
 #include "client/job_definition_json.h"
 #include "client/job_model_json.h"
 #include "client/requests.h"
@@ -12,14 +13,6 @@ namespace {
 using nlohmann::json;
 
 Status Invalid(std::string m) { return Status::InvalidArgument(std::move(m)); }
-
-std::string Quote(std::string_view s) { return "\"" + std::string(s.substr(0, 64)) + "\""; }
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 bool LooksLikeJson(std::string_view text) {
   text = Trim(text);

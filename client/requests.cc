@@ -10,6 +10,7 @@
 #include <iterator>
 #include <random>
 
+#include "client/flag_text.h"
 #include "client/job_definition_json.h"
 #include "client/job_model_flags.h"
 #include "client/job_model_json.h"
@@ -21,14 +22,6 @@ namespace {
 using nlohmann::json;
 
 Status Invalid(std::string m) { return Status::InvalidArgument(std::move(m)); }
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-std::string Quote(std::string_view s) { return "\"" + std::string(s.substr(0, 64)) + "\""; }
 
 Result<uint32_t> ParseUint32(std::string_view s, const std::string& what) {
   if (s.empty() || s.size() > 10) return Invalid(what + " must be a whole number, got " + Quote(s));

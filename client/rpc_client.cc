@@ -8,6 +8,7 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
+#include "client/flag_text.h"
 #include "gantry/ports.h"
 
 namespace gantry::client {
@@ -28,12 +29,6 @@ constexpr milliseconds kMaxTryTimeout{1000};
 constexpr milliseconds kFirstPause{20};
 constexpr milliseconds kPauseStep{10};
 constexpr milliseconds kMaxPause{50};
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 uint64_t RandomRequestId() {
   std::random_device rd;

@@ -79,6 +79,26 @@ std::string OnPathExcept(const std::string& name, const std::string& except) {
   return "";
 }
 
+// A temporary directory holding kKeys as keys.txt (mode 600); removed at
+// the end of the test unless it failed.
+struct KeysDir {
+  KeysDir() {
+    char tmpl[] = "/tmp/gantry-aws-test-XXXXXX";
+    if (::mkdtemp(tmpl) == nullptr) return;
+    dir = tmpl;
+    keys = dir / "keys.txt";
+    std::ofstream(keys) << kKeys;
+    ok = ::chmod(keys.c_str(), 0600) == 0;
+  }
+  ~KeysDir() {
+    std::error_code ec;
+    if (!::testing::Test::HasFailure()) fs::remove_all(dir, ec);
+  }
+  fs::path dir;
+  fs::path keys;
+  bool ok = false;
+};
+
 // The script's environment: a follower's URL (so every request is
 // forwarded to the leader), alice's key, the region and account the
 // replicas use, and the ZeroMQ endpoints for the gantry CLI.
@@ -108,12 +128,10 @@ std::vector<std::string> ScriptEnv(ClusterHarness& cluster, int follower, const 
 // Brings up three replicas serving the HTTP API with two access keys and
 // runs the end-to-end script with `python` and `aws_cli`.
 void RunStack(const std::string& python, const std::string& aws_cli) {
-  char tmpl[] = "/tmp/gantry-aws-test-XXXXXX";
-  ASSERT_NE(::mkdtemp(tmpl), nullptr);
-  const fs::path dir = tmpl;
-  const fs::path keys = dir / "keys.txt";
-  std::ofstream(keys) << kKeys;
-  ASSERT_EQ(::chmod(keys.c_str(), 0600), 0);
+  KeysDir keys_dir;
+  ASSERT_TRUE(keys_dir.ok);
+  const fs::path& dir = keys_dir.dir;
+  const fs::path& keys = keys_dir.keys;
 
   HarnessOptions options;
   options.replicas = 3;
@@ -131,8 +149,6 @@ void RunStack(const std::string& python, const std::string& aws_cli) {
                        ScriptEnv(cluster, follower, aws_cli, dir), dir / "script.out");
   EXPECT_EQ(r.exit_code, 0) << r.output << "\nleader's log:\n" << cluster.ReplicaLog(*leader).substr(0, 20000);
   if (r.exit_code != 0) cluster.KeepFiles();
-  std::error_code ec;
-  fs::remove_all(dir, ec);
 }
 
 TEST(AwsApi, DebianBoto3AndAwsCliWorkUnchanged) {
@@ -156,12 +172,11 @@ TEST(AwsApi, TheOtherPythonStackOnPathWorksToo) {
 // HTTPS: boto3 and the aws CLI trust the replica's certificate through
 // their own options (verify=, --ca-bundle), sign as usual, and reach it.
 TEST(AwsApi, HttpsWithACertificateTheClientsTrust) {
-  char tmpl[] = "/tmp/gantry-aws-tls-XXXXXX";
-  ASSERT_NE(::mkdtemp(tmpl), nullptr);
-  const fs::path dir = tmpl;
-  const fs::path keys = dir / "keys.txt", cert = dir / "cert.pem", key = dir / "key.pem";
-  std::ofstream(keys) << kKeys;
-  ASSERT_EQ(::chmod(keys.c_str(), 0600), 0);
+  KeysDir keys_dir;
+  ASSERT_TRUE(keys_dir.ok);
+  const fs::path& dir = keys_dir.dir;
+  const fs::path& keys = keys_dir.keys;
+  const fs::path cert = dir / "cert.pem", key = dir / "key.pem";
   const std::string make_cert = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
                                 "-addext subjectAltName=IP:127.0.0.1 -keyout " + key.string() + " -out " +
                                 cert.string() + " > /dev/null 2>&1";
@@ -199,8 +214,6 @@ TEST(AwsApi, HttpsWithACertificateTheClientsTrust) {
   ScriptResult untrusted = RunProgram({"/usr/bin/aws", "batch", "describe-job-queues", "--endpoint-url", url}, env,
                                       dir / "untrusted.out");
   EXPECT_NE(untrusted.exit_code, 0) << untrusted.output;
-  std::error_code ec;
-  fs::remove_all(dir, ec);
 }
 
 // boto3's retries across a failover: submissions through a follower's HTTP
@@ -208,12 +221,10 @@ TEST(AwsApi, HttpsWithACertificateTheClientsTrust) {
 // exactly one job. A retried SubmitJob (after a 503 or a timeout) carries
 // the same invocation id, which the gateway turns into the client token.
 TEST(AwsApi, SubmissionsAcrossALeaderKillAreAcknowledgedOnceEach) {
-  char tmpl[] = "/tmp/gantry-aws-failover-XXXXXX";
-  ASSERT_NE(::mkdtemp(tmpl), nullptr);
-  const fs::path dir = tmpl;
-  const fs::path keys = dir / "keys.txt";
-  std::ofstream(keys) << kKeys;
-  ASSERT_EQ(::chmod(keys.c_str(), 0600), 0);
+  KeysDir keys_dir;
+  ASSERT_TRUE(keys_dir.ok);
+  const fs::path& dir = keys_dir.dir;
+  const fs::path& keys = keys_dir.keys;
   HarnessOptions options;
   options.replicas = 3;
   options.agents = 1;
@@ -288,8 +299,6 @@ TEST(AwsApi, SubmissionsAcrossALeaderKillAreAcknowledgedOnceEach) {
   std::set_difference(listed.begin(), listed.end(), ids.begin(), ids.end(), std::back_inserter(extra));
   EXPECT_TRUE(extra.empty()) << extra.size() << " jobs were created by retried submissions, e.g. " << extra.front();
   EXPECT_EQ(listed.size() - extra.size(), ids.size()) << "an acknowledged job is missing from the queue";
-  std::error_code ec;
-  fs::remove_all(dir, ec);
 }
 
 }  // namespace
